@@ -1,0 +1,221 @@
+/* cnet: Go's net package (Listen, ListenPacket, ListenMulticastUDP, Dial) in C.
+ *
+ * Conventions that hold for every function below:
+ *   - A return value < 0 is an error code: -errno for a system error (for example
+ *     -EADDRINUSE), or one of the CNET_E* codes for cnet's own errors. Codes are
+ *     stable; cnet_strerror() names them.
+ *   - Functions that take a `cnet_error *err` also write Go's error text there, for
+ *     example "listen tcp 127.0.0.1:8080: bind: address already in use". err may be
+ *     NULL. On success err->code is 0 and err->msg is "".
+ *   - A NULL where a pointer is required is an error (-EINVAL), never a crash.
+ *   - Handles are opaque. The caller owns a handle it receives and releases it with
+ *     the matching *_close(), which always frees it, even when it reports an error.
+ *   - Every socket cnet creates is non-blocking internally and close-on-exec from
+ *     birth. Calls block until done; EINTR is retried. Writes never raise SIGPIPE.
+ *   - Handles may be used from several threads. A *_close() from another thread
+ *     wakes blocked calls, which then fail with CNET_ECLOSED ("use of closed network
+ *     connection"); *_close() returns once they have left.
+ */
+#ifndef CNET_H
+#define CNET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CNET_EXTERN __attribute__((visibility("default")))
+#else
+#define CNET_EXTERN
+#endif
+
+#define CNET_VERSION_MAJOR 0
+#define CNET_VERSION_MINOR 1
+#define CNET_VERSION_PATCH 0
+
+/* ---- Errors -------------------------------------------------------------------- */
+
+/* cnet's own error codes: negative and far from any errno value. */
+#define CNET_ECLOSED -30001          /* use of closed network connection */
+#define CNET_ETIMEOUT -30002         /* i/o timeout */
+#define CNET_EUNKNOWNNET -30003      /* unknown network */
+#define CNET_EMISSINGADDR -30004     /* missing address */
+#define CNET_EMISSINGPORT -30005     /* missing port in address */
+#define CNET_EMISSINGBRACKET -30006  /* missing ']' in address */
+#define CNET_ETOOMANYCOLONS -30007   /* too many colons in address */
+#define CNET_EUNEXPECTEDLBRACKET -30008 /* unexpected '[' in address */
+#define CNET_EUNEXPECTEDRBRACKET -30009 /* unexpected ']' in address */
+#define CNET_EINVALIDPORT -30010     /* invalid port */
+#define CNET_EUNKNOWNPORT -30011     /* unknown port */
+#define CNET_ENOSUITABLE -30012      /* no suitable address found */
+#define CNET_ENOHOST -30013          /* no such host */
+#define CNET_EADDRTYPE -30014        /* unexpected address type */
+#define CNET_ENOTMULTICAST -30015    /* not a multicast address */
+#define CNET_ENOINTERFACE -30016     /* no such network interface */
+#define CNET_ENOSPACE -30017         /* buffer too small */
+#define CNET_ENOTSUP -30018          /* not supported on this OS */
+#define CNET_EWRITETOCONNECTED -30019 /* use of WriteTo with pre-connected connection */
+#define CNET_EINVALIDADDR -30020     /* invalid address (bad IP literal, NUL byte, ...) */
+#define CNET_ELOOKUP -30021          /* name resolution failed (other than no such host) */
+#define CNET_ENOIPV4IF -30022        /* no such multicast interface (no IPv4 address) */
+
+#define CNET_ERROR_MAX 256
+
+typedef struct cnet_error {
+    int code;                 /* 0, -errno or CNET_E* */
+    char msg[CNET_ERROR_MAX]; /* Go's error text; truncated (never overflowed) if longer */
+} cnet_error;
+
+/* Text for a code: Go's lower-case errno text for -errno ("address already in use"),
+ * cnet's own text for CNET_E*, "unknown error N" otherwise. Never NULL, static. */
+CNET_EXTERN const char *cnet_strerror(int code);
+
+/* Go's net.Error predicates. A timeout is an I/O or dial deadline ("i/o timeout") or
+ * -EAGAIN / -ETIMEDOUT. Closed is exactly "use of closed network connection". */
+CNET_EXTERN int cnet_error_is_timeout(const cnet_error *err);
+CNET_EXTERN int cnet_error_is_closed(const cnet_error *err);
+
+/* ---- Handles --------------------------------------------------------------------- */
+
+typedef struct cnet_listener cnet_listener;       /* stream listener: tcp, tcp4, tcp6, unix, unixpacket */
+typedef struct cnet_conn cnet_conn;               /* connection: tcp*, unix, unixpacket; also a dialed udp* / unixgram */
+typedef struct cnet_packet_conn cnet_packet_conn; /* datagram: udp, udp4, udp6, unixgram */
+
+/* Longest address string cnet produces ("[ffff:...%ifname]:65535", or a unix path). */
+#define CNET_ADDRSTRLEN 112
+
+/* ---- host:port ------------------------------------------------------------------- */
+
+/* Go's net.SplitHostPort, byte for byte. On success copies the host and the port
+ * (NUL-terminated) and returns 0. Errors: CNET_EMISSINGPORT, CNET_EMISSINGBRACKET,
+ * CNET_ETOOMANYCOLONS, CNET_EUNEXPECTEDLBRACKET, CNET_EUNEXPECTEDRBRACKET with the text
+ * "address <hostport>: <reason>"; CNET_ENOSPACE if a result does not fit (host and
+ * port are then ""); -EINVAL for NULL pointers. On error host and port are "". */
+CNET_EXTERN int cnet_split_host_port(const char *hostport, char *host, size_t hostlen,
+                                     char *port, size_t portlen, cnet_error *err);
+
+/* Go's net.JoinHostPort: "[host]:port" if host contains ':', else "host:port".
+ * Returns the length written (excluding the NUL), CNET_ENOSPACE if out is too small
+ * (out is then ""), or -EINVAL for NULL pointers. */
+CNET_EXTERN int cnet_join_host_port(const char *host, const char *port, char *out, size_t outlen);
+
+/* ---- Stream listeners ------------------------------------------------------------ */
+
+/* Go's net.Listen. network: "tcp", "tcp4", "tcp6", "unix" or "unixpacket". address:
+ * "host:port" for tcp (":0" = any address, kernel-chosen port), a path, "@name"
+ * (Linux abstract) or "" (autobind) for unix. The listener owns its port: it sets
+ * SO_REUSEADDR (a restart through TIME_WAIT works) and never SO_REUSEPORT, so a
+ * second listen on the same address fails with -EADDRINUSE. Backlog: the OS maximum.
+ * On success *ln is a new listener (close with cnet_listener_close) and 0 is returned;
+ * on error *ln is NULL. Errors: unknown network, address and port errors, CNET_ENOHOST,
+ * -errno from socket/setsockopt/bind/listen, each with Go's text. */
+CNET_EXTERN int cnet_listen(const char *network, const char *address, cnet_listener **ln,
+                            cnet_error *err);
+
+/* Go's Listener.Accept. Blocks until a connection arrives. The new connection is
+ * close-on-exec and, for TCP, has TCP_NODELAY and keep-alive (15 s idle, 15 s
+ * interval, 9 probes), as Go's. ECONNABORTED is retried. Errors: CNET_ECLOSED once the
+ * listener is closed, -errno from accept (e.g. -EMFILE; the listener stays usable). */
+CNET_EXTERN int cnet_listener_accept(cnet_listener *ln, cnet_conn **c, cnet_error *err);
+
+/* Go's Addr().String() ("127.0.0.1:8080", "[::]:8080", "/tmp/s", "@name") into buf.
+ * Returns the length, CNET_ENOSPACE if buf is too small, -EINVAL for NULL. */
+CNET_EXTERN int cnet_listener_addr(const cnet_listener *ln, char *buf, size_t len);
+
+/* The socket; still owned by the listener (do not close it). -EINVAL for NULL. */
+CNET_EXTERN int cnet_listener_fd(const cnet_listener *ln);
+
+/* Closes the socket, removes a unix socket file this listener created (only if the
+ * file is still the one it created), and frees the listener. Returns 0, or -EINVAL for
+ * NULL. */
+CNET_EXTERN int cnet_listener_close(cnet_listener *ln);
+
+/* ---- Datagram sockets ------------------------------------------------------------ */
+
+/* Go's net.ListenPacket. network: "udp", "udp4", "udp6" or "unixgram". A unicast or
+ * wildcard UDP socket gets SO_BROADCAST and no reuse option, so a second bind of the
+ * same address fails with -EADDRINUSE. A multicast address gets the multicast options
+ * and is bound to the wildcard with the group's port, but joins no group (as Go). */
+CNET_EXTERN int cnet_listen_packet(const char *network, const char *address,
+                                   cnet_packet_conn **pc, cnet_error *err);
+
+/* Go's net.ListenMulticastUDP. network: "udp", "udp4" or "udp6". ifname: the interface
+ * to join on (and send from), or NULL for the system's choice. group_address: a
+ * multicast "group:port". Binds the wildcard with the group's port, with SO_REUSEADDR
+ * (plus SO_REUSEPORT on the BSDs) so that receivers on one group and port share it and
+ * each gets every datagram; multicast loopback is off, as in Go. Errors as
+ * cnet_listen_packet, plus CNET_ENOTMULTICAST, CNET_ENOINTERFACE, -errno from the join. */
+CNET_EXTERN int cnet_listen_multicast_udp(const char *network, const char *ifname,
+                                          const char *group_address, cnet_packet_conn **pc,
+                                          cnet_error *err);
+
+/* Receives one datagram (truncated to len). Writes the sender's address string to
+ * from (may be NULL; "" if it does not fit). Returns the byte count, or an error. */
+CNET_EXTERN ssize_t cnet_packet_read_from(cnet_packet_conn *pc, void *buf, size_t len, char *from,
+                                          size_t fromlen, cnet_error *err);
+
+/* Sends one datagram to address ("host:port" literal or "localhost"; a path for
+ * unixgram). Returns len, or an error. */
+CNET_EXTERN ssize_t cnet_packet_write_to(cnet_packet_conn *pc, const void *buf, size_t len,
+                                         const char *address, cnet_error *err);
+
+CNET_EXTERN int cnet_packet_local_addr(const cnet_packet_conn *pc, char *buf, size_t len);
+CNET_EXTERN int cnet_packet_fd(const cnet_packet_conn *pc);
+CNET_EXTERN int cnet_packet_close(cnet_packet_conn *pc);
+
+/* ---- Connections ----------------------------------------------------------------- */
+
+/* Go's net.Dial. network: tcp*, udp*, unix, unixgram, unixpacket. Tries the resolved
+ * addresses in order and returns the first connection; on failure returns the first
+ * error ("dial tcp 127.0.0.1:9: connect: connection refused") and no handle. TCP
+ * connections get TCP_NODELAY and Go's keep-alive. */
+CNET_EXTERN int cnet_dial(const char *network, const char *address, cnet_conn **c,
+                          cnet_error *err);
+
+/* Reads up to len bytes. Returns the count, 0 at end of stream (or for len 0), or an
+ * error. */
+CNET_EXTERN ssize_t cnet_conn_read(cnet_conn *c, void *buf, size_t len, cnet_error *err);
+
+/* Writes all len bytes (one datagram on a datagram socket) and returns len, or fails.
+ * A peer that has gone gives -EPIPE ("broken pipe"), never SIGPIPE. */
+CNET_EXTERN ssize_t cnet_conn_write(cnet_conn *c, const void *buf, size_t len, cnet_error *err);
+
+/* Shuts down the writing side (Go's CloseWrite): the peer reads end of stream. */
+CNET_EXTERN int cnet_conn_close_write(cnet_conn *c, cnet_error *err);
+
+CNET_EXTERN int cnet_conn_local_addr(const cnet_conn *c, char *buf, size_t len);
+CNET_EXTERN int cnet_conn_remote_addr(const cnet_conn *c, char *buf, size_t len);
+CNET_EXTERN int cnet_conn_fd(const cnet_conn *c);
+CNET_EXTERN int cnet_conn_close(cnet_conn *c);
+
+/* ---- The option policy ----------------------------------------------------------- */
+
+/* One socket option cnet sets by default: the same rows the library applies. */
+typedef struct cnet_sockopt_rule {
+    const char *role;   /* "socket", "listener", "multicast", "conn" */
+    const char *level;  /* "SOL_SOCKET", "IPPROTO_IPV6", "IPPROTO_TCP", ... */
+    const char *option; /* "SO_REUSEADDR", ... */
+    const char *value;  /* "1", "0 or 1 (1 for *6 networks)", "15", ... */
+    const char *when;   /* the sockets it applies to, e.g. "AF_INET6", "UDP" */
+    const char *reason; /* one line: why */
+} cnet_sockopt_rule;
+
+/* The policy of os ("linux", "darwin", "freebsd", "netbsd", "openbsd", "dragonfly"; NULL
+ * for the OS cnet was built for). Sets *rules to a static array of *n rows and returns
+ * 0, or CNET_ENOTSUP for an unknown os, -EINVAL for NULL outputs. */
+CNET_EXTERN int cnet_sockopt_policy(const char *os, const cnet_sockopt_rule **rules, size_t *n);
+
+/* The name of the OS cnet was built for, as cnet_sockopt_policy() spells it. */
+CNET_EXTERN const char *cnet_os_name(void);
+
+/* The backlog cnet passes to listen(2): the OS maximum, read once per process. */
+CNET_EXTERN int cnet_listen_backlog(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CNET_H */

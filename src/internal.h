@@ -1,0 +1,252 @@
+/* Internal interface shared by cnet's source files. Nothing here is public. */
+#ifndef CNET_INTERNAL_H
+#define CNET_INTERNAL_H
+
+#include "cnet.h"
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+/* ---- Errors (error.c, errno_text.c) ------------------------------------------- */
+
+/* Go's lower-case errno text, or NULL if the table has none. */
+const char *cnet__errno_text(int errnum);
+
+/* Clears err (code 0, empty message). */
+void cnet__err_clear(cnet_error *err);
+
+/* Go's OpError: "op[ net][ source][->| addr]: inner". Any of net, source, addr may be
+ * NULL or "". Stores code and text in err (if non-NULL) and returns code. */
+int cnet__op_error(cnet_error *err, int code, const char *op, const char *net,
+                   const char *source, const char *addr, const char *inner);
+
+/* The same with inner = "<syscall>: <errno text>" for a system error code. */
+int cnet__sys_error(cnet_error *err, int code, const char *op, const char *net,
+                    const char *source, const char *addr, const char *syscall);
+
+/* Go's AddrError as inner text: "address <addr>: <reason>" (just the reason when addr
+ * is empty), written into buf. */
+void cnet__addr_error_text(char *buf, size_t len, int code, const char *addr);
+
+/* Writes s into buf if it fits; returns its length, or CNET_ENOSPACE (buf = ""). */
+int cnet__copy_out(char *buf, size_t len, const char *s);
+
+/* Saves errno as a negative code (for use right after a failing syscall). */
+#define CNET__ERRNO() (-errno)
+
+/* ---- Networks (resolve.c) --------------------------------------------------------- */
+
+enum cnet__kind { CNET__TCP, CNET__UDP, CNET__UNIX };
+
+typedef struct cnet__network {
+    const char *name; /* canonical spelling, e.g. "tcp6" */
+    enum cnet__kind kind;
+    int sotype;      /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+    int family_hint; /* AF_INET for *4, AF_INET6 for *6, AF_UNSPEC otherwise (or AF_UNIX) */
+} cnet__network;
+
+/* Looks up a network name; returns NULL for an unknown one. */
+const cnet__network *cnet__network_lookup(const char *name);
+
+/* ---- IP addresses (ip.c) ---------------------------------------------------------- */
+
+typedef struct cnet__ip {
+    int family;             /* AF_UNSPEC (no IP: the wildcard), AF_INET or AF_INET6 */
+    unsigned char b[16];    /* AF_INET: b[0..3]; AF_INET6: all 16 */
+    uint32_t scope_id;      /* IPv6 zone as an interface index */
+} cnet__ip;
+
+bool cnet__ip_parse(const char *s, cnet__ip *ip); /* literal, with %zone for IPv6 */
+bool cnet__ip_is_v4(const cnet__ip *ip);          /* IPv4 or IPv4-mapped */
+bool cnet__ip_is_unspecified(const cnet__ip *ip); /* no IP, 0.0.0.0, ::, ::ffff:0.0.0.0 */
+bool cnet__ip_is_multicast(const cnet__ip *ip);
+cnet__ip cnet__ip_to_v4(const cnet__ip *ip);       /* unmaps ::ffff:a.b.c.d */
+/* Go's IP.String() (with %zone); "" for no IP. Returns the length. */
+int cnet__ip_format(const cnet__ip *ip, char *buf, size_t len);
+
+/* ---- Ports (port.c) ------------------------------------------------------------- */
+
+/* Go's LookupPort for network kind (tcp or udp). On error returns a code and writes
+ * Go's inner error text ("address 70000: invalid port", "address tcp/foo: unknown
+ * port") into errtext. */
+int cnet__port_lookup(enum cnet__kind kind, const char *service, int *port, char *errtext,
+                      size_t errlen);
+
+/* ---- Socket addresses (sockaddr.c) ---------------------------------------------- */
+
+typedef struct cnet__sockaddr {
+    union {
+        struct sockaddr sa;
+        struct sockaddr_in in4;
+        struct sockaddr_in6 in6;
+        struct sockaddr_un un;
+        struct sockaddr_storage ss;
+    } u;
+    socklen_t len;
+} cnet__sockaddr;
+
+/* An internet endpoint before it becomes a sockaddr: IP (maybe none) and port. */
+typedef struct cnet__endpoint {
+    cnet__ip ip;
+    int port;
+} cnet__endpoint;
+
+/* Go's ipToSockaddr: the endpoint for a socket of this family. false if the IP cannot
+ * be expressed in that family. */
+bool cnet__endpoint_to_sockaddr(const cnet__endpoint *ep, int family, cnet__sockaddr *sa);
+
+/* Go's Addr.String() for a kernel sockaddr ("127.0.0.1:80", "[::1]:80", "/path",
+ * "@abstract", "@" for unnamed unix). Returns the length or CNET_ENOSPACE. */
+int cnet__sockaddr_format(const cnet__sockaddr *sa, char *buf, size_t len);
+
+/* Go's endpoint String(): JoinHostPort(ip, port), "" host for no IP. */
+int cnet__endpoint_format(const cnet__endpoint *ep, char *buf, size_t len);
+
+/* A unix address from a name: "@x" is abstract (Linux), "" autobind. false if too long. */
+bool cnet__unix_sockaddr(const char *name, cnet__sockaddr *sa);
+
+/* ---- Resolution (resolve.c) ----------------------------------------------------- */
+
+#define CNET__MAX_ADDRS 16
+
+typedef struct cnet__addr_list {
+    cnet__endpoint ep[CNET__MAX_ADDRS];
+    int n;
+} cnet__addr_list;
+
+/* Go's internetAddrList for op ("listen" / "dial"): split, look up the port, parse or
+ * resolve the host, filter by network family. On error fills err with Go's text
+ * ("<op> <net>: address ...: ...") and returns the code. */
+int cnet__resolve(const char *op, const cnet__network *net, const char *address,
+                  cnet__addr_list *out, cnet_error *err);
+
+/* Go's first(isIPv4): the first IPv4 address, else the first address. */
+const cnet__endpoint *cnet__addr_list_first_v4(const cnet__addr_list *l);
+
+/* ---- Platform hooks (sockopt_<os>.c, sock_cloexec.c / sys_cloexec.c) -------------- */
+
+/* A new non-blocking close-on-exec socket, or -errno. */
+int cnet__sys_socket(int family, int sotype, int proto);
+
+/* accept with non-blocking close-on-exec result; fills sa. Returns fd or -errno. */
+int cnet__sys_accept(int fd, cnet__sockaddr *sa);
+
+/* The three default-option entry points (Go's setDefault*Sockopts), plus the
+ * defaults of accepted and dialed TCP connections. Each returns 0 or -errno and, on
+ * error, names the failing option's syscall ("setsockopt") via *syscall. */
+int cnet__set_default_sockopts(int fd, int family, int sotype, bool ipv6only);
+int cnet__set_default_listener_sockopts(int fd, int family, int sotype);
+int cnet__set_default_multicast_sockopts(int fd);
+/* TCP_NODELAY and keep-alive on a connection (or on a Linux listener, inherited by
+ * accepted sockets). Failures are ignored, as Go ignores them. */
+void cnet__set_default_conn_sockopts(int fd);
+/* true if accepted sockets inherit the listener's conn options (Linux). */
+bool cnet__accept_inherits_conn_sockopts(void);
+
+/* Writes without SIGPIPE: MSG_NOSIGNAL where it exists, SO_NOSIGPIPE elsewhere. */
+int cnet__send_flags(void);
+/* Per-socket SIGPIPE suppression for OSes without MSG_NOSIGNAL; 0 elsewhere. */
+int cnet__set_nosigpipe(int fd);
+
+/* The listen(2) backlog: the OS maximum. */
+int cnet__max_listener_backlog(void);
+
+/* Multicast (mcast_<os>.c): set the outgoing interface, loopback off, join. */
+int cnet__mcast_join(int fd, int family, const cnet__ip *group, unsigned ifindex,
+                     const char **syscall);
+
+/* The policy tables (policy.c): rows for an OS name. */
+typedef enum cnet__role { CNET__ROLE_SOCKET, CNET__ROLE_LISTENER, CNET__ROLE_MULTICAST, CNET__ROLE_CONN } cnet__role;
+const cnet_sockopt_rule *cnet__policy_for(const char *os, size_t *n);
+const char *cnet__os_name(void); /* from sockopt_<os>.c */
+
+/* ---- Wake-up object (wake_eventfd.c / wake_pipe.c) ------------------------------ */
+
+/* A file descriptor that becomes readable, for good, once signalled. */
+int cnet__wake_open(int *rfd, int *wfd); /* 0 or -errno */
+void cnet__wake_signal(int wfd);
+void cnet__wake_close(int rfd, int wfd);
+
+/* ---- Descriptors shared between threads (fd.c) ---------------------------------- */
+
+/* One socket owned by one handle. Operations take a reference; close marks the
+ * descriptor closed, wakes every blocked operation and waits until they have left,
+ * then closes the socket. */
+typedef struct cnet__fd {
+    int sysfd;
+    atomic_uint state;    /* bit 0: closing; the rest: 2 * active operations */
+    pthread_mutex_t mu;   /* guards the wake descriptors and the close hand-off */
+    pthread_cond_t idle;  /* signalled when the last operation leaves a closing fd */
+    int wake_rfd, wake_wfd; /* created on first block, -1 before */
+} cnet__fd;
+
+void cnet__fd_init(cnet__fd *fd, int sysfd);
+/* Takes a reference: 0, or CNET_ECLOSED if the descriptor is closing. */
+int cnet__fd_acquire(cnet__fd *fd);
+void cnet__fd_release(cnet__fd *fd);
+/* Waits until sysfd is ready for events (POLLIN/POLLOUT): 0, CNET_ECLOSED, or -errno. */
+int cnet__fd_wait(cnet__fd *fd, short events);
+/* Marks closed, wakes waiters, waits for them, closes the socket. CNET_ECLOSED if
+ * already closed. */
+int cnet__fd_close(cnet__fd *fd);
+bool cnet__fd_closing(cnet__fd *fd);
+
+/* ---- The socket skeleton (sock.c) ------------------------------------------------ */
+
+/* Go's socket() in sock_posix.go: creates a socket, applies the defaults, then listens
+ * (stream + local), binds (datagram + local) or dials (remote). On success returns the
+ * fd; on error closes everything and returns the code with *syscall naming the
+ * failing call. */
+typedef struct cnet__sock_req {
+    int family, sotype;
+    bool ipv6only;
+    const cnet__sockaddr *local;  /* may be NULL */
+    const cnet__sockaddr *remote; /* may be NULL */
+    bool multicast;               /* local address is a multicast group */
+} cnet__sock_req;
+
+int cnet__socket(const cnet__sock_req *req, const char **syscall);
+
+/* Go's favoriteAddrFamily: the family for listen/dial with these endpoints. */
+int cnet__favorite_family(const cnet__network *net, const cnet__endpoint *local,
+                          const cnet__endpoint *remote, bool listen, bool *ipv6only);
+
+/* Non-blocking connect and wait, then SO_ERROR. 0 or -errno. */
+int cnet__connect(int fd, const cnet__sockaddr *sa);
+
+/* ---- Handles (listener.c, conn.c, packet.c) --------------------------------------- */
+
+struct cnet_listener {
+    cnet__fd fd;
+    const cnet__network *net;
+    cnet__sockaddr addr;   /* bound address (getsockname) */
+    bool unlink_on_close;  /* unix path created by this listener */
+    dev_t path_dev;        /* identity of the socket file it created */
+    ino_t path_ino;
+};
+
+struct cnet_conn {
+    cnet__fd fd;
+    const cnet__network *net;
+    cnet__sockaddr local;  /* len 0 until first asked (lazy getsockname) */
+    cnet__sockaddr remote;
+};
+
+struct cnet_packet_conn {
+    cnet__fd fd;
+    const cnet__network *net;
+    cnet__sockaddr local;
+};
+
+/* A new conn handle owning sysfd (remote may be NULL: looked up lazily). NULL on ENOMEM
+ * (sysfd is then still the caller's). */
+cnet_conn *cnet__conn_new(int sysfd, const cnet__network *net, const cnet__sockaddr *remote);
+
+/* Address string of a connection end, for error messages (lazy getsockname). */
+void cnet__conn_addrs(cnet_conn *c, char *local, char *remote, size_t len);
+
+#endif /* CNET_INTERNAL_H */

@@ -1,0 +1,245 @@
+/* A program outside the cnet tree that calls every function in <cnet.h>, over loopback
+ * only. test/install_check.sh builds it against an installed cnet three ways (pkg-config
+ * shared, pkg-config static, CMake find_package) to prove the installed tree is usable.
+ * Exits 1 and names each failed check. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <cnet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+static int failures;
+
+static void check(int ok, const char *what, const cnet_error *err)
+{
+    if (ok)
+        return;
+    failures++;
+    fprintf(stderr, "consumer: FAIL: %s", what);
+    if (err != NULL && err->msg[0] != '\0')
+        fprintf(stderr, " (%s)", err->msg);
+    fputc('\n', stderr);
+}
+
+static void check_str(const char *got, const char *want, const char *what)
+{
+    if (strcmp(got, want) == 0)
+        return;
+    failures++;
+    fprintf(stderr, "consumer: FAIL: %s: got \"%s\", want \"%s\"\n", what, got, want);
+}
+
+/* The library promises every socket is close-on-exec from birth. */
+static void check_cloexec(int fd, const char *what)
+{
+    int flags = fd < 0 ? -1 : fcntl(fd, F_GETFD);
+    check(flags >= 0 && (flags & FD_CLOEXEC), what, NULL);
+}
+
+static void use_host_port(void)
+{
+    char host[64] = "", port[16] = "", joined[64] = "";
+    cnet_error err = {0, ""};
+
+    check(cnet_split_host_port("[::1]:80", host, sizeof host, port, sizeof port, &err) == 0,
+          "split_host_port [::1]:80", &err);
+    check_str(host, "::1", "split host");
+    check_str(port, "80", "split port");
+
+    check(cnet_split_host_port("127.0.0.1", host, sizeof host, port, sizeof port, &err) ==
+              CNET_EMISSINGPORT,
+          "split_host_port without a port fails", NULL);
+    check_str(err.msg, "address 127.0.0.1: missing port in address", "split error text");
+
+    check(cnet_join_host_port("::1", "80", joined, sizeof joined) == 8, "join_host_port length",
+          NULL);
+    check_str(joined, "[::1]:80", "join_host_port");
+}
+
+/* Reads exactly len bytes (a stream may deliver them in pieces). */
+static int read_full(cnet_conn *c, char *buf, size_t len, cnet_error *err)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = cnet_conn_read(c, buf + got, len - got, err);
+        if (n <= 0)
+            return -1;
+        got += (size_t)n;
+    }
+    return 0;
+}
+
+static void exchange(cnet_conn *client, cnet_conn *server)
+{
+    char buf[8] = "";
+    cnet_error err = {0, ""};
+
+    check(cnet_conn_write(client, "ping", 4, &err) == 4, "conn_write client", &err);
+    check(read_full(server, buf, 4, &err) == 0 && memcmp(buf, "ping", 4) == 0,
+          "conn_read server gets ping", &err);
+    check(cnet_conn_write(server, "pong", 4, &err) == 4, "conn_write server", &err);
+    check(read_full(client, buf, 4, &err) == 0 && memcmp(buf, "pong", 4) == 0,
+          "conn_read client gets pong", &err);
+
+    check(cnet_conn_close_write(client, &err) == 0, "conn_close_write", &err);
+    check(cnet_conn_read(server, buf, sizeof buf, &err) == 0, "end of stream after close_write",
+          &err);
+}
+
+static void check_conn_addrs(cnet_conn *client, cnet_conn *server, const char *ln_addr)
+{
+    char client_local[CNET_ADDRSTRLEN] = "", client_remote[CNET_ADDRSTRLEN] = "";
+    char server_local[CNET_ADDRSTRLEN] = "", server_remote[CNET_ADDRSTRLEN] = "";
+
+    check(cnet_conn_local_addr(client, client_local, sizeof client_local) > 0, "conn_local_addr",
+          NULL);
+    check(cnet_conn_remote_addr(client, client_remote, sizeof client_remote) > 0,
+          "conn_remote_addr", NULL);
+    check(cnet_conn_local_addr(server, server_local, sizeof server_local) > 0,
+          "accepted conn_local_addr", NULL);
+    check(cnet_conn_remote_addr(server, server_remote, sizeof server_remote) > 0,
+          "accepted conn_remote_addr", NULL);
+    check_str(client_remote, ln_addr, "dialed remote is the listener");
+    check_str(server_local, ln_addr, "accepted local is the listener");
+    check_str(server_remote, client_local, "accepted remote is the dialer");
+}
+
+/* Port is the listener's port, which is free again once the listener closed. */
+static void check_refused(const char *addr)
+{
+    char want[CNET_ERROR_MAX];
+    cnet_conn *c = NULL;
+    cnet_error err = {0, ""};
+
+    snprintf(want, sizeof want, "dial tcp %s: connect: connection refused", addr);
+    check(cnet_dial("tcp", addr, &c, &err) == -ECONNREFUSED && c == NULL,
+          "dial to a closed port is refused", &err);
+    check_str(err.msg, want, "refused dial error text");
+    check(!cnet_error_is_timeout(&err) && !cnet_error_is_closed(&err),
+          "refused is neither timeout nor closed", NULL);
+}
+
+static void use_tcp(void)
+{
+    char addr[CNET_ADDRSTRLEN] = "", want[CNET_ERROR_MAX] = "";
+    cnet_listener *ln = NULL, *dup = NULL;
+    cnet_conn *client = NULL, *server = NULL;
+    cnet_error err = {0, ""};
+
+    if (cnet_listen("tcp", "127.0.0.1:0", &ln, &err) != 0) {
+        check(0, "listen tcp 127.0.0.1:0", &err);
+        return;
+    }
+    check(cnet_listener_addr(ln, addr, sizeof addr) > 0 && strncmp(addr, "127.0.0.1:", 10) == 0,
+          "listener_addr", NULL);
+    check_cloexec(cnet_listener_fd(ln), "listener_fd is close-on-exec");
+
+    snprintf(want, sizeof want, "listen tcp %s: bind: address already in use", addr);
+    check(cnet_listen("tcp", addr, &dup, &err) == -EADDRINUSE && dup == NULL,
+          "second listen on the same port fails", &err);
+    check_str(err.msg, want, "address in use error text");
+
+    check(cnet_dial("tcp", addr, &client, &err) == 0, "dial tcp", &err);
+    check(cnet_listener_accept(ln, &server, &err) == 0, "listener_accept", &err);
+    if (client != NULL && server != NULL) {
+        check_cloexec(cnet_conn_fd(client), "dialed conn_fd is close-on-exec");
+        check_cloexec(cnet_conn_fd(server), "accepted conn_fd is close-on-exec");
+        check_conn_addrs(client, server, addr);
+        exchange(client, server);
+    }
+    check(client == NULL || cnet_conn_close(client) == 0, "conn_close client", NULL);
+    check(server == NULL || cnet_conn_close(server) == 0, "conn_close server", NULL);
+    check(cnet_listener_close(ln) == 0, "listener_close", NULL);
+    check_refused(addr);
+}
+
+static void use_udp(void)
+{
+    char a_addr[CNET_ADDRSTRLEN] = "", b_addr[CNET_ADDRSTRLEN] = "", from[CNET_ADDRSTRLEN] = "";
+    char buf[16] = "";
+    cnet_packet_conn *a = NULL, *b = NULL;
+    cnet_error err = {0, ""};
+
+    check(cnet_listen_packet("udp", "127.0.0.1:0", &a, &err) == 0, "listen_packet a", &err);
+    check(cnet_listen_packet("udp", "127.0.0.1:0", &b, &err) == 0, "listen_packet b", &err);
+    if (a != NULL && b != NULL) {
+        check(cnet_packet_local_addr(a, a_addr, sizeof a_addr) > 0, "packet_local_addr a", NULL);
+        check(cnet_packet_local_addr(b, b_addr, sizeof b_addr) > 0, "packet_local_addr b", NULL);
+        check_cloexec(cnet_packet_fd(a), "packet_fd is close-on-exec");
+        check(cnet_packet_write_to(a, "hello", 5, b_addr, &err) == 5, "packet_write_to", &err);
+        check(cnet_packet_read_from(b, buf, sizeof buf, from, sizeof from, &err) == 5 &&
+                  memcmp(buf, "hello", 5) == 0,
+              "packet_read_from", &err);
+        check_str(from, a_addr, "read_from names the sender");
+    }
+    check(a == NULL || cnet_packet_close(a) == 0, "packet_close a", NULL);
+    check(b == NULL || cnet_packet_close(b) == 0, "packet_close b", NULL);
+}
+
+/* Joins only on lo and sends nothing: the group never leaves the machine. */
+static void use_multicast(void)
+{
+    char addr[CNET_ADDRSTRLEN] = "";
+    cnet_packet_conn *pc = NULL;
+    cnet_error err = {0, ""};
+
+    if (cnet_listen_multicast_udp("udp4", "lo", "239.77.1.1:0", &pc, &err) != 0) {
+        check(0, "listen_multicast_udp udp4 lo 239.77.1.1:0", &err);
+        return;
+    }
+    check(cnet_packet_local_addr(pc, addr, sizeof addr) > 0 && strncmp(addr, "0.0.0.0:", 8) == 0,
+          "multicast socket is bound to the wildcard", NULL);
+    check(cnet_packet_close(pc) == 0, "multicast packet_close", NULL);
+}
+
+static void use_errors(void)
+{
+    cnet_error timeout = {CNET_ETIMEOUT, "read tcp 127.0.0.1:1->127.0.0.1:2: i/o timeout"};
+    cnet_error closed = {CNET_ECLOSED,
+                         "read tcp 127.0.0.1:1->127.0.0.1:2: use of closed network connection"};
+
+    check_str(cnet_strerror(-EADDRINUSE), "address already in use", "strerror(-EADDRINUSE)");
+    check_str(cnet_strerror(CNET_ECLOSED), "use of closed network connection",
+              "strerror(CNET_ECLOSED)");
+    check(cnet_error_is_timeout(&timeout) && !cnet_error_is_closed(&timeout),
+          "an i/o timeout is a timeout", NULL);
+    check(cnet_error_is_closed(&closed) && !cnet_error_is_timeout(&closed),
+          "a closed connection is closed", NULL);
+}
+
+static void use_policy(void)
+{
+    const cnet_sockopt_rule *rules = NULL;
+    size_t n = 0, i;
+    int listener_reuseaddr = 0;
+
+    check(cnet_sockopt_policy(NULL, &rules, &n) == 0 && n > 0, "sockopt_policy(NULL)", NULL);
+    for (i = 0; i < n; i++)
+        if (strcmp(rules[i].role, "listener") == 0 && strcmp(rules[i].option, "SO_REUSEADDR") == 0)
+            listener_reuseaddr = 1;
+    check(listener_reuseaddr, "policy has listener SO_REUSEADDR", NULL);
+    check(cnet_sockopt_policy("plan9", &rules, &n) == CNET_ENOTSUP, "sockopt_policy(plan9)", NULL);
+#ifdef __linux__
+    check_str(cnet_os_name(), "linux", "os_name");
+#endif
+    check(cnet_listen_backlog() > 0, "listen_backlog is positive", NULL);
+}
+
+int main(void)
+{
+    use_host_port();
+    use_tcp();
+    use_udp();
+    use_multicast();
+    use_errors();
+    use_policy();
+    if (failures > 0) {
+        fprintf(stderr, "consumer: %d check(s) failed\n", failures);
+        return 1;
+    }
+    puts("consumer: ok");
+    return 0;
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Installs a built tree into a scratch prefix and proves a program outside the source
+# tree can use it as a user would: pkg-config (shared), pkg-config --static (libcnet.a)
+# and CMake's find_package. The build tree must never leak in, so each link is checked
+# to point at the prefix. Usage: test/install_check.sh [BUILD_DIR]   (default: build)
+set -euo pipefail
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$src/build}" && pwd)
+work=$(mktemp -d /tmp/cnet-install.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+p=$work/p
+
+fail() { echo "install_check: FAIL: $*" >&2; exit 1; }
+step() { echo "install_check: $*"; }
+
+# Bounded: a library bug that blocks must fail the check, not hang CI.
+run() { timeout 60 "$@" || fail "$* exited with $?"; }
+
+# The libraries whose ELF "NEEDED" list names libcnet.
+needs_libcnet() { readelf -d "$1" | grep -q 'NEEDED.*\[libcnet\.so'; }
+
+step "cmake --install $build --prefix $p"
+cmake --install "$build" --prefix "$p" >"$work/install.log" || { cat "$work/install.log"; fail "cmake --install"; }
+
+libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt")
+libdir=${libdir:-lib}
+for f in include/cnet.h "$libdir/libcnet.a" "$libdir/libcnet.so" "$libdir/pkgconfig/cnet.pc" \
+         "$libdir/cmake/cnet/cnetConfig.cmake" bin/cnet; do
+    [ -e "$p/$f" ] || fail "not installed: $f"
+done
+[ -x "$p/bin/cnet" ] || fail "bin/cnet is not executable"
+# The installed tool must run from the prefix alone (static link, or an RPATH into it).
+! env -u LD_LIBRARY_PATH ldd "$p/bin/cnet" | grep 'not found' || fail "bin/cnet cannot find its libraries"
+
+# The shared library exports exactly the functions the header declares (hidden visibility).
+declared=$(sed -n 's/^CNET_EXTERN .*[ *]\(cnet_[a-z0-9_]*\)(.*/\1/p' "$p/include/cnet.h" | sort)
+exported=$(nm -D --defined-only "$p/$libdir/libcnet.so" | awk '$2 == "T" { print $3 }' | sort)
+[ -n "$declared" ] || fail "found no CNET_EXTERN functions in cnet.h"
+[ "$declared" = "$exported" ] ||
+    fail "libcnet.so exports differ from cnet.h:"$'\n'"$(diff <(echo "$declared") <(echo "$exported"))"
+
+# The consumer must keep covering the whole API as the header grows.
+for fn in $declared; do
+    grep -q "\b$fn(" "$src/examples/consumer.c" || fail "examples/consumer.c never calls $fn"
+done
+
+export PKG_CONFIG_PATH=$p/$libdir/pkgconfig
+read -ra cflags <<<"$(pkg-config --cflags cnet)"
+read -ra libs <<<"$(pkg-config --libs cnet)"
+# pkg-config says -lcnet for both; -Bstatic makes the linker pick libcnet.a over libcnet.so.
+read -ra static_libs <<<"$(pkg-config --static --libs cnet | sed 's/-lcnet/-Wl,-Bstatic -lcnet -Wl,-Bdynamic/')"
+# A cnet.pc that names the configure-time prefix would pick up some other cnet (or none).
+[[ " ${cflags[*]} " == *" -I"* ]] || fail "pkg-config --cflags names no include directory"
+for flag in "${cflags[@]}" "${libs[@]}"; do
+    case $flag in
+    -I* | -L*) [[ $(realpath -m "${flag:2}") == "$p"/* ]] ||
+        fail "pkg-config gives $flag, outside the install prefix $p" ;;
+    esac
+done
+consumer() { cc -std=c11 -Wall -Wextra -Werror "${cflags[@]}" "$src/examples/consumer.c" -o "$@"; }
+
+step "pkg-config, shared"
+consumer "$work/consumer_shared" "${libs[@]}"
+needs_libcnet "$work/consumer_shared" || fail "consumer_shared does not link libcnet.so"
+LD_LIBRARY_PATH=$p/$libdir run "$work/consumer_shared"
+
+step "pkg-config --static, libcnet.a"
+consumer "$work/consumer_static" "${static_libs[@]}"
+! needs_libcnet "$work/consumer_static" || fail "consumer_static links libcnet.so, not libcnet.a"
+run "$work/consumer_static"
+
+step "CMake find_package(cnet CONFIG)"
+cmake -S "$src/examples" -B "$work/cmake" -Dcnet_DIR="$p/$libdir/cmake/cnet" >"$work/cmake.log" ||
+    { cat "$work/cmake.log"; fail "configure the CMake consumer"; }
+cmake --build "$work/cmake" >>"$work/cmake.log" || { cat "$work/cmake.log"; fail "build the CMake consumer"; }
+needs_libcnet "$work/cmake/consumer" || fail "cnet::cnet is not the shared library"
+readelf -d "$work/cmake/consumer" | grep -q "PATH.*$p/$libdir" || fail "cnet::cnet does not point into $p"
+! needs_libcnet "$work/cmake/consumer_static" || fail "cnet::cnet_static links libcnet.so"
+run "$work/cmake/consumer"
+run "$work/cmake/consumer_static"
+
+step "ok"

@@ -4,6 +4,7 @@
 
 #include "cnet.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -32,6 +33,12 @@ int cnet__sys_error(cnet_error *err, int code, const char *op, const char *net,
  * is empty), written into buf. */
 void cnet__addr_error_text(char *buf, size_t len, int code, const char *addr);
 
+/* -EINVAL for a NULL argument: "<op>: invalid argument: <what> is NULL". */
+int cnet__null_arg(cnet_error *err, const char *op, const char *what);
+
+/* "unknown network <name>" for op. */
+int cnet__unknown_network(cnet_error *err, const char *op, const char *network);
+
 /* Writes s into buf if it fits; returns its length, or CNET_ENOSPACE (buf = ""). */
 int cnet__copy_out(char *buf, size_t len, const char *s);
 
@@ -51,6 +58,11 @@ typedef struct cnet__network {
 
 /* Looks up a network name; returns NULL for an unknown one. */
 const cnet__network *cnet__network_lookup(const char *name);
+
+/* Go's "unexpected address type": a known network of the wrong kind for op. */
+int cnet__wrong_kind(const char *op, const cnet__network *net, const char *address,
+                     cnet_error *err);
+
 
 /* ---- IP addresses (ip.c) ---------------------------------------------------------- */
 
@@ -132,7 +144,9 @@ const cnet__endpoint *cnet__addr_list_first_v4(const cnet__addr_list *l);
 /* A new non-blocking close-on-exec socket, or -errno. */
 int cnet__sys_socket(int family, int sotype, int proto);
 
-/* accept with non-blocking close-on-exec result; fills sa. Returns fd or -errno. */
+/* accept with non-blocking close-on-exec result; fills sa. Returns fd or -errno.
+ * cnet__accept_syscall names the call in error text ("accept4" or "accept"). */
+extern const char cnet__accept_syscall[];
 int cnet__sys_accept(int fd, cnet__sockaddr *sa);
 
 /* The three default-option entry points (Go's setDefault*Sockopts), plus the
@@ -143,26 +157,92 @@ int cnet__set_default_listener_sockopts(int fd, int family, int sotype);
 int cnet__set_default_multicast_sockopts(int fd);
 /* TCP_NODELAY and keep-alive on a connection (or on a Linux listener, inherited by
  * accepted sockets). Failures are ignored, as Go ignores them. */
-void cnet__set_default_conn_sockopts(int fd);
+void cnet__set_default_conn_sockopts(int fd, int family);
 /* true if accepted sockets inherit the listener's conn options (Linux). */
 bool cnet__accept_inherits_conn_sockopts(void);
 
 /* Writes without SIGPIPE: MSG_NOSIGNAL where it exists, SO_NOSIGPIPE elsewhere. */
 int cnet__send_flags(void);
-/* Per-socket SIGPIPE suppression for OSes without MSG_NOSIGNAL; 0 elsewhere. */
-int cnet__set_nosigpipe(int fd);
 
 /* The listen(2) backlog: the OS maximum. */
 int cnet__max_listener_backlog(void);
 
-/* Multicast (mcast_<os>.c): set the outgoing interface, loopback off, join. */
-int cnet__mcast_join(int fd, int family, const cnet__ip *group, unsigned ifindex,
-                     const char **syscall);
+/* IPv4 multicast (mcast_<os>.c): names the outgoing interface (if ifindex != 0) and
+ * joins group on it. Linux addresses the interface by index (ip_mreqn); the BSDs by
+ * its first IPv4 address (CNET_ENOIPV4IF if it has none). 0 or an error code. */
+int cnet__mcast_set_if_v4(int fd, unsigned ifindex);
+int cnet__mcast_join_v4(int fd, const cnet__ip *group, unsigned ifindex);
 
-/* The policy tables (policy.c): rows for an OS name. */
-typedef enum cnet__role { CNET__ROLE_SOCKET, CNET__ROLE_LISTENER, CNET__ROLE_MULTICAST, CNET__ROLE_CONN } cnet__role;
-const cnet_sockopt_rule *cnet__policy_for(const char *os, size_t *n);
-const char *cnet__os_name(void); /* from sockopt_<os>.c */
+/* ---- The option policy as data (policy.c) ----------------------------------------
+ * Each OS's defaults are rows of a table. The platform file applies its own OS's rows
+ * through cnet__apply_policy(), and `cnet sockopts` prints any OS's rows through
+ * cnet_sockopt_policy(): one source, so the printed policy cannot drift from the code. */
+
+typedef enum cnet__role {
+    CNET__ROLE_SOCKET,    /* every socket, right after creation */
+    CNET__ROLE_LISTENER,  /* stream listeners, before bind */
+    CNET__ROLE_MULTICAST, /* UDP sockets bound to a multicast group, before bind */
+    CNET__ROLE_JOIN,      /* multicast sockets, after bind, before the join */
+    CNET__ROLE_CONN,      /* accepted and dialed TCP connections */
+    CNET__ROLE_COUNT
+} cnet__role;
+
+typedef enum cnet__opt {
+    CNET__OPT_IPV6_V6ONLY,
+    CNET__OPT_SO_BROADCAST,
+    CNET__OPT_SO_REUSEADDR,
+    CNET__OPT_SO_REUSEPORT,
+    CNET__OPT_IP_PORTRANGE,
+    CNET__OPT_IPV6_PORTRANGE,
+    CNET__OPT_IP_MULTICAST_LOOP,
+    CNET__OPT_IPV6_MULTICAST_LOOP,
+    CNET__OPT_TCP_NODELAY,
+    CNET__OPT_SO_KEEPALIVE,
+    CNET__OPT_TCP_KEEPIDLE,
+    CNET__OPT_TCP_KEEPALIVE, /* darwin's name for the idle time */
+    CNET__OPT_TCP_KEEPINTVL,
+    CNET__OPT_TCP_KEEPCNT,
+    CNET__OPT_SO_NOSIGPIPE,
+    CNET__OPT_COUNT
+} cnet__opt;
+
+/* Which sockets a row applies to. */
+enum {
+    CNET__WHEN_ANY = 0,
+    CNET__WHEN_INET4 = 1 << 0, /* AF_INET */
+    CNET__WHEN_INET6 = 1 << 1, /* AF_INET6 */
+    CNET__WHEN_INET = CNET__WHEN_INET4 | CNET__WHEN_INET6,
+    CNET__WHEN_DGRAM = 1 << 2, /* SOCK_DGRAM (with INET: UDP) */
+    CNET__WHEN_STREAM = 1 << 3,
+};
+
+/* A row's value: a number, or the socket's ipv6only setting. */
+#define CNET__VALUE_IPV6ONLY (-1)
+
+typedef struct cnet__policy_row {
+    cnet__role role;
+    cnet__opt opt;
+    int value;
+    unsigned when;
+    bool best_effort; /* a failure is ignored (and why is in the reason) */
+    const char *reason;
+} cnet__policy_row;
+
+typedef struct cnet__policy {
+    const char *os;
+    const cnet__policy_row *rows;
+    size_t n;
+} cnet__policy;
+
+const cnet__policy *cnet__policy_lookup(const char *os);
+
+/* Applies the rows of role from this OS's table. 0 or -errno. */
+int cnet__apply_policy(int fd, cnet__role role, int family, int sotype, bool ipv6only);
+
+/* From sockopt_<os>.c: this OS's name, and an option's native level, name and size
+ * (false where the OS lacks it). */
+const char *cnet__os_name(void);
+bool cnet__opt_native(cnet__opt opt, int *level, int *name, socklen_t *size);
 
 /* ---- Wake-up object (wake_eventfd.c / wake_pipe.c) ------------------------------ */
 

@@ -1,0 +1,163 @@
+/* Connections: Go's Conn Read, Write, CloseWrite, LocalAddr, RemoteAddr, Close. The
+ * data-ready path is one system call; poll only after EAGAIN. */
+#include "internal.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+cnet_conn *cnet__conn_new(int sysfd, const cnet__network *net, const cnet__sockaddr *remote)
+{
+    cnet_conn *c = calloc(1, sizeof *c);
+
+    if (c == NULL)
+        return NULL;
+    cnet__fd_init(&c->fd, sysfd);
+    c->net = net;
+    if (remote != NULL)
+        c->remote = *remote;
+    return c;
+}
+
+static int local_sockaddr(int fd, cnet__sockaddr *sa)
+{
+    memset(sa, 0, sizeof *sa);
+    sa->len = sizeof sa->u;
+    return getsockname(fd, &sa->u.sa, &sa->len) < 0 ? CNET__ERRNO() : 0;
+}
+
+/* Go's OpError for an I/O failure on c: "<op> <net> <local>-><remote>: <inner>". */
+static int conn_error(cnet_conn *c, cnet_error *err, int code, const char *op, const char *syscall)
+{
+    char local[CNET_ADDRSTRLEN] = "", remote[CNET_ADDRSTRLEN] = "";
+    cnet__sockaddr sa;
+
+    if (local_sockaddr(c->fd.sysfd, &sa) == 0)
+        cnet__sockaddr_format(&sa, local, sizeof local);
+    if (c->remote.len > 0)
+        cnet__sockaddr_format(&c->remote, remote, sizeof remote);
+    if (code == CNET_ECLOSED || code == CNET_ETIMEOUT || syscall == NULL)
+        return cnet__op_error(err, code, op, c->net->name, local, remote, NULL);
+    return cnet__sys_error(err, code, op, c->net->name, local, remote, syscall);
+}
+
+/* The handle is closing: its socket may already be gone, so name only the remote end. */
+static int closed_error(cnet_conn *c, cnet_error *err, const char *op)
+{
+    char remote[CNET_ADDRSTRLEN] = "";
+
+    if (c->remote.len > 0)
+        cnet__sockaddr_format(&c->remote, remote, sizeof remote);
+    return cnet__op_error(err, CNET_ECLOSED, op, c->net->name, NULL, remote, NULL);
+}
+
+ssize_t cnet_conn_read(cnet_conn *c, void *buf, size_t len, cnet_error *err)
+{
+    ssize_t n = 0;
+    int rc;
+
+    cnet__err_clear(err);
+    if (c == NULL || (buf == NULL && len > 0))
+        return cnet__null_arg(err, "read", c == NULL ? "c" : "buf");
+    if (len == 0)
+        return 0; /* Go: a zero-length read returns at once */
+    if (cnet__fd_acquire(&c->fd) < 0)
+        return closed_error(c, err, "read");
+    for (rc = 0; rc == 0;) {
+        n = read(c->fd.sysfd, buf, len);
+        if (n >= 0)
+            break;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            rc = cnet__fd_wait(&c->fd, POLLIN);
+        else if (errno != EINTR)
+            rc = CNET__ERRNO();
+    }
+    /* A read that raced with close reports the close, not a spurious end of stream. */
+    if (rc == 0 && n == 0 && cnet__fd_closing(&c->fd))
+        rc = CNET_ECLOSED;
+    if (rc < 0)
+        n = conn_error(c, err, rc, "read", "read");
+    cnet__fd_release(&c->fd);
+    return n;
+}
+
+ssize_t cnet_conn_write(cnet_conn *c, const void *buf, size_t len, cnet_error *err)
+{
+    const char *p = buf;
+    size_t done = 0;
+    ssize_t n;
+    int rc;
+
+    cnet__err_clear(err);
+    if (c == NULL || (buf == NULL && len > 0))
+        return cnet__null_arg(err, "write", c == NULL ? "c" : "buf");
+    if (cnet__fd_acquire(&c->fd) < 0)
+        return closed_error(c, err, "write");
+    /* Loop at least once: a zero-length write still sends an empty datagram. */
+    for (rc = 0; rc == 0 && (done < len || len == 0);) {
+        n = send(c->fd.sysfd, p + done, len - done, cnet__send_flags());
+        if (n >= 0) {
+            done += (size_t)n;
+            if (len == 0)
+                break;
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            rc = cnet__fd_wait(&c->fd, POLLOUT);
+        } else if (errno != EINTR) {
+            rc = CNET__ERRNO();
+        }
+    }
+    if (rc < 0)
+        rc = conn_error(c, err, rc, "write", "write");
+    cnet__fd_release(&c->fd);
+    return rc < 0 ? rc : (ssize_t)len;
+}
+
+int cnet_conn_close_write(cnet_conn *c, cnet_error *err)
+{
+    int rc;
+
+    cnet__err_clear(err);
+    if (c == NULL)
+        return cnet__null_arg(err, "close", "c");
+    if (cnet__fd_acquire(&c->fd) < 0)
+        return closed_error(c, err, "close");
+    rc = shutdown(c->fd.sysfd, SHUT_WR) < 0 ? CNET__ERRNO() : 0;
+    if (rc < 0)
+        rc = conn_error(c, err, rc, "close", "shutdown");
+    cnet__fd_release(&c->fd);
+    return rc;
+}
+
+int cnet_conn_local_addr(const cnet_conn *c, char *buf, size_t len)
+{
+    cnet__sockaddr sa;
+    int rc;
+
+    if (c == NULL || buf == NULL)
+        return -EINVAL;
+    rc = local_sockaddr(c->fd.sysfd, &sa);
+    return rc < 0 ? rc : cnet__sockaddr_format(&sa, buf, len);
+}
+
+int cnet_conn_remote_addr(const cnet_conn *c, char *buf, size_t len)
+{
+    if (c == NULL || buf == NULL)
+        return -EINVAL;
+    return cnet__sockaddr_format(&c->remote, buf, len);
+}
+
+int cnet_conn_fd(const cnet_conn *c)
+{
+    return c == NULL ? -EINVAL : c->fd.sysfd;
+}
+
+int cnet_conn_close(cnet_conn *c)
+{
+    if (c == NULL)
+        return -EINVAL;
+    cnet__fd_close(&c->fd);
+    free(c);
+    return 0;
+}

@@ -1,0 +1,212 @@
+/* Stream listeners: Go's Listen, Accept, Addr and Close. */
+#include "internal.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static cnet_listener *listener_new(int sysfd, const cnet__network *net)
+{
+    cnet_listener *ln = calloc(1, sizeof *ln);
+
+    if (ln == NULL)
+        return NULL;
+    cnet__fd_init(&ln->fd, sysfd);
+    ln->net = net;
+    ln->addr.len = sizeof ln->addr.u;
+    getsockname(sysfd, &ln->addr.u.sa, &ln->addr.len);
+    return ln;
+}
+
+/* A socket file this listener created: remember which, to unlink only that one. */
+static void remember_path(cnet_listener *ln, const char *path)
+{
+    struct stat st;
+
+    if (path[0] == '\0' || path[0] == '@' || stat(path, &st) < 0)
+        return;
+    ln->unlink_on_close = true;
+    ln->path_dev = st.st_dev;
+    ln->path_ino = st.st_ino;
+}
+
+static int finish(int sysfd, const cnet__network *net, const char *path, const char *address,
+                  cnet_listener **out, cnet_error *err)
+{
+    cnet_listener *ln = listener_new(sysfd, net);
+
+    if (ln == NULL) {
+        close(sysfd);
+        if (path != NULL && path[0] != '\0' && path[0] != '@')
+            unlink(path);
+        return cnet__op_error(err, -ENOMEM, "listen", net->name, NULL, address, NULL);
+    }
+    if (path != NULL)
+        remember_path(ln, path);
+    /* Linux clones accepted sockets from the listener: TCP_NODELAY and keep-alive set
+     * here reach every accepted connection without a system call each. */
+    if (net->kind == CNET__TCP && cnet__accept_inherits_conn_sockopts())
+        cnet__set_default_conn_sockopts(sysfd, ln->addr.u.sa.sa_family);
+    *out = ln;
+    return 0;
+}
+
+static int listen_unix(const cnet__network *net, const char *address, cnet_listener **ln,
+                       cnet_error *err)
+{
+    cnet__sockaddr sa;
+    cnet__sock_req req = {.family = AF_UNIX, .sotype = net->sotype, .local = &sa};
+    const char *syscall = "bind";
+    int fd;
+
+    if (!cnet__unix_sockaddr(address, &sa))
+        return cnet__sys_error(err, -EINVAL, "listen", net->name, NULL, address, syscall);
+    fd = cnet__socket(&req, &syscall);
+    if (fd < 0)
+        return cnet__sys_error(err, fd, "listen", net->name, NULL, address, syscall);
+    return finish(fd, net, address, address, ln, err);
+}
+
+static int listen_tcp(const cnet__network *net, const char *address, cnet_listener **ln,
+                      cnet_error *err)
+{
+    cnet__addr_list list;
+    const cnet__endpoint *ep;
+    cnet__sockaddr sa;
+    cnet__sock_req req = {.sotype = SOCK_STREAM, .local = &sa};
+    char addr[CNET_ADDRSTRLEN];
+    const char *syscall;
+    int rc, fd;
+
+    rc = cnet__resolve("listen", net, address, &list, err);
+    if (rc < 0)
+        return rc;
+    ep = cnet__addr_list_first_v4(&list);
+    cnet__endpoint_format(ep, addr, sizeof addr);
+    req.family = cnet__favorite_family(net, ep, NULL, true, &req.ipv6only);
+    if (!cnet__endpoint_to_sockaddr(ep, req.family, &sa))
+        return cnet__op_error(err, CNET_ENOSUITABLE, "listen", net->name, NULL, addr, NULL);
+    fd = cnet__socket(&req, &syscall);
+    if (fd < 0)
+        return cnet__sys_error(err, fd, "listen", net->name, NULL, addr, syscall);
+    return finish(fd, net, NULL, addr, ln, err);
+}
+
+int cnet__wrong_kind(const char *op, const cnet__network *net, const char *address,
+                     cnet_error *err)
+{
+    cnet__addr_list list;
+    char addr[CNET_ADDRSTRLEN], inner[CNET_ERROR_MAX];
+    int rc;
+
+    if (net->kind == CNET__UNIX) {
+        snprintf(addr, sizeof addr, "%s", address);
+    } else {
+        rc = cnet__resolve(op, net, address, &list, err);
+        if (rc < 0)
+            return rc;
+        cnet__endpoint_format(cnet__addr_list_first_v4(&list), addr, sizeof addr);
+    }
+    cnet__addr_error_text(inner, sizeof inner, CNET_EADDRTYPE, address);
+    return cnet__op_error(err, CNET_EADDRTYPE, op, net->name, NULL, addr, inner);
+}
+
+int cnet_listen(const char *network, const char *address, cnet_listener **ln, cnet_error *err)
+{
+    const cnet__network *net;
+
+    cnet__err_clear(err);
+    if (ln == NULL)
+        return cnet__null_arg(err, "listen", "ln");
+    *ln = NULL;
+    if (network == NULL)
+        return cnet__null_arg(err, "listen", "network");
+    if (address == NULL)
+        return cnet__null_arg(err, "listen", "address");
+    net = cnet__network_lookup(network);
+    if (net == NULL)
+        return cnet__unknown_network(err, "listen", network);
+    if (net->sotype == SOCK_DGRAM)
+        return cnet__wrong_kind("listen", net, address, err);
+    if (net->kind == CNET__UNIX)
+        return listen_unix(net, address, ln, err);
+    return listen_tcp(net, address, ln, err);
+}
+
+int cnet_listener_accept(cnet_listener *ln, cnet_conn **c, cnet_error *err)
+{
+    char addr[CNET_ADDRSTRLEN];
+    cnet__sockaddr peer;
+    int rc, nfd;
+
+    cnet__err_clear(err);
+    if (c == NULL)
+        return cnet__null_arg(err, "accept", "c");
+    *c = NULL;
+    if (ln == NULL)
+        return cnet__null_arg(err, "accept", "ln");
+    cnet__sockaddr_format(&ln->addr, addr, sizeof addr);
+    if (cnet__fd_acquire(&ln->fd) < 0)
+        return cnet__op_error(err, CNET_ECLOSED, "accept", ln->net->name, NULL, addr, NULL);
+    for (rc = 0; rc == 0;) {
+        nfd = cnet__sys_accept(ln->fd.sysfd, &peer);
+        if (nfd >= 0) {
+            *c = cnet__conn_new(nfd, ln->net, &peer);
+            if (*c == NULL) {
+                close(nfd);
+                rc = -ENOMEM;
+            } else if (ln->net->kind == CNET__TCP && !cnet__accept_inherits_conn_sockopts()) {
+                cnet__set_default_conn_sockopts(nfd, peer.u.sa.sa_family);
+            }
+            break;
+        }
+        if (nfd == -ECONNABORTED)
+            continue; /* the peer gave up before we got to it: not the listener's error */
+        rc = nfd == -EAGAIN || nfd == -EWOULDBLOCK ? cnet__fd_wait(&ln->fd, POLLIN) : nfd;
+    }
+    cnet__fd_release(&ln->fd);
+    if (rc == 0)
+        return 0;
+    if (rc == CNET_ECLOSED || rc == CNET_ETIMEOUT)
+        return cnet__op_error(err, rc, "accept", ln->net->name, NULL, addr, NULL);
+    return cnet__sys_error(err, rc, "accept", ln->net->name, NULL, addr,
+                           rc == -ENOMEM ? "malloc" : cnet__accept_syscall);
+}
+
+int cnet_listener_addr(const cnet_listener *ln, char *buf, size_t len)
+{
+    if (ln == NULL || buf == NULL)
+        return -EINVAL;
+    return cnet__sockaddr_format(&ln->addr, buf, len);
+}
+
+int cnet_listener_fd(const cnet_listener *ln)
+{
+    return ln == NULL ? -EINVAL : ln->fd.sysfd;
+}
+
+/* Removes the socket file only if it is still the one this listener created: a file
+ * that replaced it belongs to someone else. Go unlinks before closing the fd. */
+static void unlink_own_path(cnet_listener *ln)
+{
+    struct stat st;
+    const char *path = ln->addr.u.un.sun_path;
+
+    if (ln->unlink_on_close && stat(path, &st) == 0 && st.st_dev == ln->path_dev &&
+        st.st_ino == ln->path_ino && S_ISSOCK(st.st_mode))
+        unlink(path);
+}
+
+int cnet_listener_close(cnet_listener *ln)
+{
+    if (ln == NULL)
+        return -EINVAL;
+    unlink_own_path(ln);
+    cnet__fd_close(&ln->fd);
+    free(ln);
+    return 0;
+}

@@ -1,0 +1,332 @@
+/* Datagram sockets: Go's ListenPacket, ListenMulticastUDP, ReadFrom, WriteTo. */
+#include "internal.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int packet_new(int sysfd, const cnet__network *net, const char *address,
+                      cnet_packet_conn **out, cnet_error *err)
+{
+    cnet_packet_conn *pc = calloc(1, sizeof *pc);
+
+    if (pc == NULL) {
+        close(sysfd);
+        return cnet__op_error(err, -ENOMEM, "listen", net->name, NULL, address, NULL);
+    }
+    cnet__fd_init(&pc->fd, sysfd);
+    pc->net = net;
+    pc->local.len = sizeof pc->local.u;
+    getsockname(sysfd, &pc->local.u.sa, &pc->local.len);
+    *out = pc;
+    return 0;
+}
+
+static int listen_unixgram(const cnet__network *net, const char *address,
+                           cnet_packet_conn **pc, cnet_error *err)
+{
+    cnet__sockaddr sa;
+    cnet__sock_req req = {.family = AF_UNIX, .sotype = SOCK_DGRAM, .local = &sa};
+    const char *syscall = "bind";
+    int fd;
+
+    if (!cnet__unix_sockaddr(address, &sa))
+        return cnet__sys_error(err, -EINVAL, "listen", net->name, NULL, address, syscall);
+    fd = cnet__socket(&req, &syscall);
+    if (fd < 0)
+        return cnet__sys_error(err, fd, "listen", net->name, NULL, address, syscall);
+    return packet_new(fd, net, address, pc, err);
+}
+
+/* Go's datagram listen: a multicast address gets the multicast options and is bound
+ * as the family's wildcard with the group's port (and zone), so that several sockets
+ * can share the port and one socket can join several groups. Returns the fd. */
+static int bind_udp(const cnet__network *net, const cnet__endpoint *ep, const char *addr,
+                    cnet_error *err)
+{
+    cnet__endpoint local = *ep;
+    cnet__sockaddr sa;
+    cnet__sock_req req = {.sotype = SOCK_DGRAM, .local = &sa};
+    const char *syscall;
+    int fd;
+
+    req.family = cnet__favorite_family(net, ep, NULL, true, &req.ipv6only);
+    req.multicast = ep->ip.family != AF_UNSPEC && cnet__ip_is_multicast(&ep->ip);
+    if (req.multicast) {
+        memset(local.ip.b, 0, sizeof local.ip.b);
+        local.ip.family = req.family;
+    }
+    if (!cnet__endpoint_to_sockaddr(&local, req.family, &sa))
+        return cnet__op_error(err, CNET_ENOSUITABLE, "listen", net->name, NULL, addr, NULL);
+    fd = cnet__socket(&req, &syscall);
+    if (fd < 0)
+        return cnet__sys_error(err, fd, "listen", net->name, NULL, addr, syscall);
+    return fd;
+}
+
+static int resolve_udp(const cnet__network *net, const char *address, cnet__endpoint *ep,
+                       char *addr, cnet_error *err)
+{
+    cnet__addr_list list;
+    int rc = cnet__resolve("listen", net, address, &list, err);
+
+    if (rc < 0)
+        return rc;
+    *ep = *cnet__addr_list_first_v4(&list);
+    cnet__endpoint_format(ep, addr, CNET_ADDRSTRLEN);
+    return 0;
+}
+
+static int check_args(const char *op, const char *network, const char *address, void *out,
+                      cnet_error *err)
+{
+    cnet__err_clear(err);
+    if (out == NULL)
+        return cnet__null_arg(err, op, "pc");
+    if (network == NULL)
+        return cnet__null_arg(err, op, "network");
+    if (address == NULL)
+        return cnet__null_arg(err, op, "address");
+    return 0;
+}
+
+int cnet_listen_packet(const char *network, const char *address, cnet_packet_conn **pc,
+                       cnet_error *err)
+{
+    const cnet__network *net;
+    cnet__endpoint ep;
+    char addr[CNET_ADDRSTRLEN];
+    int rc = check_args("listen", network, address, pc, err);
+
+    if (rc < 0)
+        return rc;
+    *pc = NULL;
+    net = cnet__network_lookup(network);
+    if (net == NULL)
+        return cnet__unknown_network(err, "listen", network);
+    if (net->sotype != SOCK_DGRAM)
+        return cnet__wrong_kind("listen", net, address, err);
+    if (net->kind == CNET__UNIX)
+        return listen_unixgram(net, address, pc, err);
+    rc = resolve_udp(net, address, &ep, addr, err);
+    if (rc == 0)
+        rc = bind_udp(net, &ep, addr, err);
+    return rc < 0 ? rc : packet_new(rc, net, addr, pc, err);
+}
+
+/* ---- Multicast ------------------------------------------------------------------ */
+
+static int join_v6(int fd, const cnet__ip *group, unsigned ifindex)
+{
+    struct ipv6_mreq m;
+    int rc;
+
+    if (ifindex != 0 &&
+        setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof ifindex) < 0)
+        return CNET__ERRNO();
+    memset(&m, 0, sizeof m);
+    memcpy(&m.ipv6mr_multiaddr, group->b, 16);
+    m.ipv6mr_interface = ifindex;
+    rc = cnet__apply_policy(fd, CNET__ROLE_JOIN, AF_INET6, SOCK_DGRAM, false);
+    if (rc < 0)
+        return rc;
+    return setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m, sizeof m) < 0 ? CNET__ERRNO() : 0;
+}
+
+static int join_v4(int fd, const cnet__ip *group, unsigned ifindex)
+{
+    int rc = ifindex != 0 ? cnet__mcast_set_if_v4(fd, ifindex) : 0;
+
+    if (rc == 0)
+        rc = cnet__apply_policy(fd, CNET__ROLE_JOIN, AF_INET, SOCK_DGRAM, false);
+    if (rc == 0)
+        rc = cnet__mcast_join_v4(fd, group, ifindex);
+    return rc;
+}
+
+/* Go's listenMulticastUDP after the bind: interface, loopback off, join. A failure is
+ * reported as "listen <net> <local>-><group>: setsockopt: <errno text>". */
+static int join(cnet_packet_conn *pc, const cnet__endpoint *group, unsigned ifindex,
+                const char *gaddr, cnet_error *err)
+{
+    char local[CNET_ADDRSTRLEN];
+    int rc = pc->local.u.sa.sa_family == AF_INET6 ? join_v6(pc->fd.sysfd, &group->ip, ifindex)
+                                                   : join_v4(pc->fd.sysfd, &group->ip, ifindex);
+
+    if (rc == 0)
+        return 0;
+    cnet__sockaddr_format(&pc->local, local, sizeof local);
+    if (rc == CNET_ENOIPV4IF || rc == CNET_ENOINTERFACE)
+        return cnet__op_error(err, rc, "listen", pc->net->name, local, gaddr, NULL);
+    return cnet__sys_error(err, rc, "listen", pc->net->name, local, gaddr, "setsockopt");
+}
+
+static int multicast_interface(const char *ifname, const cnet__network *net, const char *gaddr,
+                               unsigned *ifindex, cnet_error *err)
+{
+    char inner[CNET_ERROR_MAX];
+
+    *ifindex = 0;
+    if (ifname == NULL)
+        return 0;
+    *ifindex = if_nametoindex(ifname);
+    if (*ifindex != 0)
+        return 0;
+    snprintf(inner, sizeof inner, "interface %s: %s", ifname, cnet_strerror(CNET_ENOINTERFACE));
+    return cnet__op_error(err, CNET_ENOINTERFACE, "listen", net->name, NULL, gaddr, inner);
+}
+
+int cnet_listen_multicast_udp(const char *network, const char *ifname, const char *group_address,
+                              cnet_packet_conn **pc, cnet_error *err)
+{
+    const cnet__network *net;
+    cnet__endpoint group;
+    char gaddr[CNET_ADDRSTRLEN];
+    unsigned ifindex;
+    int rc = check_args("listen", network, group_address, pc, err);
+
+    if (rc < 0)
+        return rc;
+    *pc = NULL;
+    net = cnet__network_lookup(network);
+    if (net == NULL || net->kind != CNET__UDP)
+        return cnet__unknown_network(err, "listen", network);
+    rc = resolve_udp(net, group_address, &group, gaddr, err);
+    if (rc < 0)
+        return rc;
+    if (group.ip.family == AF_UNSPEC)
+        return cnet__op_error(err, CNET_EMISSINGADDR, "listen", net->name, NULL, gaddr, NULL);
+    if (!cnet__ip_is_multicast(&group.ip))
+        return cnet__op_error(err, CNET_ENOTMULTICAST, "listen", net->name, NULL, gaddr, NULL);
+    rc = multicast_interface(ifname, net, gaddr, &ifindex, err);
+    if (rc == 0)
+        rc = bind_udp(net, &group, gaddr, err);
+    if (rc >= 0)
+        rc = packet_new(rc, net, gaddr, pc, err);
+    if (rc == 0 && (rc = join(*pc, &group, ifindex, gaddr, err)) < 0) {
+        cnet_packet_close(*pc);
+        *pc = NULL;
+    }
+    return rc;
+}
+
+/* ---- I/O ------------------------------------------------------------------------ */
+
+static int packet_error(cnet_packet_conn *pc, cnet_error *err, int code, const char *op,
+                        const char *remote, const char *syscall)
+{
+    char local[CNET_ADDRSTRLEN];
+
+    cnet__sockaddr_format(&pc->local, local, sizeof local);
+    if (code == CNET_ECLOSED || code == CNET_ETIMEOUT || syscall == NULL)
+        return cnet__op_error(err, code, op, pc->net->name, local, remote, NULL);
+    return cnet__sys_error(err, code, op, pc->net->name, local, remote, syscall);
+}
+
+ssize_t cnet_packet_read_from(cnet_packet_conn *pc, void *buf, size_t len, char *from,
+                              size_t fromlen, cnet_error *err)
+{
+    cnet__sockaddr sa;
+    ssize_t n = 0;
+    int rc;
+
+    cnet__err_clear(err);
+    if (pc == NULL || (buf == NULL && len > 0))
+        return cnet__null_arg(err, "read", pc == NULL ? "pc" : "buf");
+    if (cnet__fd_acquire(&pc->fd) < 0)
+        return packet_error(pc, err, CNET_ECLOSED, "read", NULL, NULL);
+    for (rc = 0; rc == 0;) {
+        memset(&sa, 0, sizeof sa);
+        sa.len = sizeof sa.u;
+        n = recvfrom(pc->fd.sysfd, buf, len, 0, &sa.u.sa, &sa.len);
+        if (n >= 0)
+            break;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            rc = cnet__fd_wait(&pc->fd, POLLIN);
+        else if (errno != EINTR)
+            rc = CNET__ERRNO();
+    }
+    if (rc < 0)
+        n = packet_error(pc, err, rc, "read", NULL, "recvfrom");
+    else if (from != NULL)
+        cnet__sockaddr_format(&sa, from, fromlen);
+    cnet__fd_release(&pc->fd);
+    return n;
+}
+
+/* The destination of a write: a path for unixgram, else a resolved host:port in the
+ * socket's own family. */
+static int destination(cnet_packet_conn *pc, const char *address, cnet__sockaddr *sa,
+                       cnet_error *err)
+{
+    cnet__addr_list list;
+    int rc, i;
+
+    if (pc->net->kind == CNET__UNIX) {
+        if (!cnet__unix_sockaddr(address, sa))
+            return packet_error(pc, err, -EINVAL, "write", address, "sendto");
+        return 0;
+    }
+    rc = cnet__resolve("write", pc->net, address, &list, err);
+    for (i = 0; rc == 0 && i < list.n; i++)
+        if (cnet__endpoint_to_sockaddr(&list.ep[i], pc->local.u.sa.sa_family, sa))
+            return 0;
+    return rc < 0 ? rc : packet_error(pc, err, CNET_ENOSUITABLE, "write", address, NULL);
+}
+
+ssize_t cnet_packet_write_to(cnet_packet_conn *pc, const void *buf, size_t len,
+                             const char *address, cnet_error *err)
+{
+    cnet__sockaddr sa;
+    ssize_t n;
+    int rc;
+
+    cnet__err_clear(err);
+    if (pc == NULL || address == NULL || (buf == NULL && len > 0))
+        return cnet__null_arg(err, "write", pc == NULL ? "pc" : address == NULL ? "address" : "buf");
+    rc = destination(pc, address, &sa, err);
+    if (rc < 0)
+        return rc;
+    if (cnet__fd_acquire(&pc->fd) < 0)
+        return packet_error(pc, err, CNET_ECLOSED, "write", address, NULL);
+    for (;;) {
+        n = sendto(pc->fd.sysfd, buf, len, cnet__send_flags(), &sa.u.sa, sa.len);
+        if (n >= 0)
+            break;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            rc = cnet__fd_wait(&pc->fd, POLLOUT);
+        else if (errno != EINTR)
+            rc = CNET__ERRNO();
+        if (rc < 0) {
+            n = packet_error(pc, err, rc, "write", address, "sendto");
+            break;
+        }
+    }
+    cnet__fd_release(&pc->fd);
+    return n;
+}
+
+int cnet_packet_local_addr(const cnet_packet_conn *pc, char *buf, size_t len)
+{
+    if (pc == NULL || buf == NULL)
+        return -EINVAL;
+    return cnet__sockaddr_format(&pc->local, buf, len);
+}
+
+int cnet_packet_fd(const cnet_packet_conn *pc)
+{
+    return pc == NULL ? -EINVAL : pc->fd.sysfd;
+}
+
+int cnet_packet_close(cnet_packet_conn *pc)
+{
+    if (pc == NULL)
+        return -EINVAL;
+    cnet__fd_close(&pc->fd);
+    free(pc);
+    return 0;
+}

@@ -1,0 +1,165 @@
+/* Network names and address resolution: Go's parseNetwork, internetAddrList,
+ * filterAddrList and first() (go-dial.md sections 1 and 3). */
+#include "internal.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+
+/* glibc spells "no address for this name" separately; elsewhere it is EAI_NONAME. */
+#ifdef EAI_NODATA
+#define EAI_NODATA_COMPAT EAI_NODATA
+#else
+#define EAI_NODATA_COMPAT EAI_NONAME
+#endif
+
+static const cnet__network networks[] = {
+    {"tcp", CNET__TCP, SOCK_STREAM, AF_UNSPEC},       {"tcp4", CNET__TCP, SOCK_STREAM, AF_INET},
+    {"tcp6", CNET__TCP, SOCK_STREAM, AF_INET6},       {"udp", CNET__UDP, SOCK_DGRAM, AF_UNSPEC},
+    {"udp4", CNET__UDP, SOCK_DGRAM, AF_INET},         {"udp6", CNET__UDP, SOCK_DGRAM, AF_INET6},
+    {"unix", CNET__UNIX, SOCK_STREAM, AF_UNIX},       {"unixgram", CNET__UNIX, SOCK_DGRAM, AF_UNIX},
+    {"unixpacket", CNET__UNIX, SOCK_SEQPACKET, AF_UNIX},
+};
+
+const cnet__network *cnet__network_lookup(const char *name)
+{
+    size_t i;
+
+    for (i = 0; name != NULL && i < sizeof networks / sizeof networks[0]; i++)
+        if (strcmp(networks[i].name, name) == 0)
+            return &networks[i];
+    return NULL;
+}
+
+static bool keep_for_network(const cnet__network *net, const cnet__ip *ip)
+{
+    if (net->family_hint == AF_INET)
+        return ip->family == AF_UNSPEC || cnet__ip_is_v4(ip);
+    if (net->family_hint == AF_INET6)
+        return ip->family == AF_UNSPEC || !cnet__ip_is_v4(ip);
+    return true;
+}
+
+static void add_ip(cnet__addr_list *out, const cnet__network *net, const cnet__ip *ip, int port)
+{
+    if (out->n < CNET__MAX_ADDRS && keep_for_network(net, ip)) {
+        out->ep[out->n].ip = *ip;
+        out->ep[out->n].port = port;
+        out->n++;
+    }
+}
+
+static void add_ai(cnet__addr_list *out, const cnet__network *net, const struct addrinfo *ai, int port)
+{
+    cnet__ip ip = {0};
+
+    if (ai->ai_family == AF_INET) {
+        ip.family = AF_INET;
+        memcpy(ip.b, &((const struct sockaddr_in *)(const void *)ai->ai_addr)->sin_addr, 4);
+    } else if (ai->ai_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const void *)ai->ai_addr;
+        ip.family = AF_INET6;
+        memcpy(ip.b, &in6->sin6_addr, 16);
+        ip.scope_id = in6->sin6_scope_id;
+    } else {
+        return;
+    }
+    add_ip(out, net, &ip, port);
+}
+
+/* Name lookup through the system resolver (hosts file, then DNS), in its order. */
+static int lookup_host(const char *op, const cnet__network *net, const char *host, int port,
+                       cnet__addr_list *out, cnet_error *err)
+{
+    struct addrinfo hints, *res, *ai;
+    char inner[CNET_ERROR_MAX];
+    int rc;
+
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM; /* one entry per address */
+    rc = getaddrinfo(host, NULL, &hints, &res);
+    if (rc == EAI_NONAME || rc == EAI_NODATA_COMPAT) {
+        snprintf(inner, sizeof inner, "lookup %s: %s", host, cnet_strerror(CNET_ENOHOST));
+        return cnet__op_error(err, CNET_ENOHOST, op, net->name, NULL, NULL, inner);
+    }
+    if (rc != 0) {
+        snprintf(inner, sizeof inner, "lookup %s: %s", host, gai_strerror(rc));
+        return cnet__op_error(err, CNET_ELOOKUP, op, net->name, NULL, NULL, inner);
+    }
+    for (ai = res; ai != NULL; ai = ai->ai_next)
+        add_ai(out, net, ai, port);
+    freeaddrinfo(res);
+    return 0;
+}
+
+static int addr_error(cnet_error *err, int code, const char *op, const cnet__network *net,
+                      const char *addr)
+{
+    char inner[CNET_ERROR_MAX];
+
+    cnet__addr_error_text(inner, sizeof inner, code, addr);
+    return cnet__op_error(err, code, op, net->name, NULL, NULL, inner);
+}
+
+static int resolve_host(const char *op, const cnet__network *net, const char *host, int port,
+                        cnet__addr_list *out, cnet_error *err)
+{
+    cnet__ip ip;
+    int rc;
+
+    if (host[0] == '\0') {
+        memset(&ip, 0, sizeof ip); /* no IP: the wildcard, "the local system" */
+        add_ip(out, net, &ip, port);
+        return 0;
+    }
+    if (cnet__ip_parse(host, &ip)) {
+        add_ip(out, net, &ip, port);
+        /* golang/go#18806: a lone "::" may also be reached as 0.0.0.0. */
+        if (ip.family == AF_INET6 && !cnet__ip_is_v4(&ip) && cnet__ip_is_unspecified(&ip)) {
+            memset(&ip, 0, sizeof ip);
+            ip.family = AF_INET;
+            add_ip(out, net, &ip, port);
+        }
+    } else {
+        rc = lookup_host(op, net, host, port, out, err);
+        if (rc < 0)
+            return rc;
+    }
+    if (out->n == 0)
+        return addr_error(err, CNET_ENOSUITABLE, op, net, host);
+    return 0;
+}
+
+int cnet__resolve(const char *op, const cnet__network *net, const char *address,
+                  cnet__addr_list *out, cnet_error *err)
+{
+    char host[CNET_ADDRSTRLEN * 2], service[64], inner[CNET_ERROR_MAX];
+    cnet_error split;
+    int port, rc;
+
+    out->n = 0;
+    host[0] = service[0] = '\0';
+    if (address[0] != '\0') {
+        rc = cnet_split_host_port(address, host, sizeof host, service, sizeof service, &split);
+        if (rc == CNET_ENOSPACE)
+            return addr_error(err, CNET_EINVALIDADDR, op, net, address);
+        if (rc < 0)
+            return cnet__op_error(err, rc, op, net->name, NULL, NULL, split.msg);
+    }
+    rc = cnet__port_lookup(net->kind, service, &port, inner, sizeof inner);
+    if (rc < 0)
+        return cnet__op_error(err, rc, op, net->name, NULL, NULL, inner);
+    return resolve_host(op, net, host, port, out, err);
+}
+
+const cnet__endpoint *cnet__addr_list_first_v4(const cnet__addr_list *l)
+{
+    int i;
+
+    for (i = 0; i < l->n; i++)
+        if (l->ep[i].ip.family == AF_UNSPEC || cnet__ip_is_v4(&l->ep[i].ip))
+            return &l->ep[i];
+    return &l->ep[0];
+}

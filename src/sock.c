@@ -1,0 +1,179 @@
+/* The socket skeleton: Go's socket() in sock_posix.go, written once for every OS.
+ * Create, apply the defaults, then listen, bind or dial; every failure after creation
+ * closes the socket before returning. */
+#include "internal.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+static int backlog;
+static bool ipv4map_supported;
+static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
+
+/* Go's supportsIPv4map(): can an AF_INET6 socket with V6ONLY=0 bind a mapped address?
+ * EPERM/EACCES (a security policy) still counts as supported (golang/go#77430). */
+static bool probe_ipv4map(void)
+{
+    cnet__sockaddr sa;
+    cnet__endpoint ep = {{.family = AF_INET, .b = {127, 0, 0, 1}}, 0};
+    int fd, off = 0, rc;
+
+    if (strcmp(cnet__os_name(), "openbsd") == 0 || strcmp(cnet__os_name(), "dragonfly") == 0)
+        return false; /* hard-wired in Go: these kernels never map IPv4 */
+    fd = cnet__sys_socket(AF_INET6, SOCK_STREAM, 0);
+    if (fd < 0)
+        return false;
+    cnet__endpoint_to_sockaddr(&ep, AF_INET6, &sa);
+    rc = setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+    if (rc == 0)
+        rc = bind(fd, &sa.u.sa, sa.len);
+    rc = (rc == 0 || errno == EPERM || errno == EACCES);
+    close(fd);
+    return rc;
+}
+
+static void probe(void)
+{
+    backlog = cnet__max_listener_backlog();
+    ipv4map_supported = probe_ipv4map();
+}
+
+int cnet_listen_backlog(void)
+{
+    pthread_once(&probe_once, probe);
+    return backlog;
+}
+
+static int endpoint_family(const cnet__endpoint *ep)
+{
+    return ep == NULL || ep->ip.family == AF_UNSPEC || cnet__ip_is_v4(&ep->ip) ? AF_INET : AF_INET6;
+}
+
+int cnet__favorite_family(const cnet__network *net, const cnet__endpoint *local,
+                          const cnet__endpoint *remote, bool listen, bool *ipv6only)
+{
+    *ipv6only = false;
+    if (net->family_hint == AF_INET)
+        return AF_INET;
+    if (net->family_hint == AF_INET6) {
+        *ipv6only = true;
+        return AF_INET6;
+    }
+    pthread_once(&probe_once, probe);
+    if (listen && (local == NULL || cnet__ip_is_unspecified(&local->ip))) {
+        if (ipv4map_supported)
+            return AF_INET6; /* one dual-stack socket for "tcp"/"udp" wildcards */
+        return local == NULL ? AF_INET : endpoint_family(local);
+    }
+    if (endpoint_family(local) == AF_INET && endpoint_family(remote) == AF_INET)
+        return AF_INET;
+    return AF_INET6;
+}
+
+static int wait_writable(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    int rc;
+
+    do
+        rc = poll(&p, 1, -1);
+    while (rc < 0 && errno == EINTR);
+    return rc < 0 ? CNET__ERRNO() : 0;
+}
+
+int cnet__connect(int fd, const cnet__sockaddr *sa)
+{
+    int soerr = 0, rc;
+    socklen_t len = sizeof soerr;
+
+    if (connect(fd, &sa->u.sa, sa->len) == 0)
+        return 0;
+    if (errno != EINPROGRESS && errno != EINTR && errno != EALREADY)
+        return errno == EISCONN ? 0 : CNET__ERRNO();
+    rc = wait_writable(fd);
+    if (rc < 0)
+        return rc;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+        return CNET__ERRNO();
+    return soerr == 0 || soerr == EISCONN ? 0 : -soerr;
+}
+
+/* The listen path: listener options, bind, listen. */
+static int listen_stream(int fd, const cnet__sock_req *req, const char **syscall)
+{
+    int rc = cnet__set_default_listener_sockopts(fd, req->family, req->sotype);
+
+    if (rc < 0) {
+        *syscall = "setsockopt";
+        return rc;
+    }
+    if (bind(fd, &req->local->u.sa, req->local->len) < 0) {
+        *syscall = "bind";
+        return CNET__ERRNO();
+    }
+    if (listen(fd, cnet_listen_backlog()) < 0) {
+        *syscall = "listen";
+        return CNET__ERRNO();
+    }
+    return 0;
+}
+
+/* The datagram path: multicast options if bound to a group, then bind. */
+static int bind_datagram(int fd, const cnet__sock_req *req, const char **syscall)
+{
+    int rc = req->multicast ? cnet__set_default_multicast_sockopts(fd) : 0;
+
+    if (rc < 0) {
+        *syscall = "setsockopt";
+        return rc;
+    }
+    if (bind(fd, &req->local->u.sa, req->local->len) < 0) {
+        *syscall = "bind";
+        return CNET__ERRNO();
+    }
+    return 0;
+}
+
+/* The dial path: optional bind, then connect. */
+static int dial(int fd, const cnet__sock_req *req, const char **syscall)
+{
+    int rc;
+
+    if (req->local != NULL && bind(fd, &req->local->u.sa, req->local->len) < 0) {
+        *syscall = "bind";
+        return CNET__ERRNO();
+    }
+    rc = cnet__connect(fd, req->remote);
+    if (rc < 0)
+        *syscall = "connect";
+    return rc;
+}
+
+int cnet__socket(const cnet__sock_req *req, const char **syscall)
+{
+    int fd, rc;
+
+    *syscall = "socket";
+    fd = cnet__sys_socket(req->family, req->sotype, 0);
+    if (fd < 0)
+        return fd;
+    rc = cnet__set_default_sockopts(fd, req->family, req->sotype, req->ipv6only);
+    if (rc < 0) {
+        *syscall = "setsockopt";
+        goto fail;
+    }
+    if (req->local != NULL && req->remote == NULL)
+        rc = req->sotype == SOCK_DGRAM ? bind_datagram(fd, req, syscall)
+                                       : listen_stream(fd, req, syscall);
+    else
+        rc = dial(fd, req, syscall);
+    if (rc < 0)
+        goto fail;
+    return fd;
+fail:
+    close(fd);
+    return rc;
+}

@@ -1,0 +1,91 @@
+/* Linux: Go's sockopt_linux.go and sock_linux.go. The option values live in the policy
+ * table (policy.c); this file names the OS, maps options to Linux constants, and
+ * reads the backlog. */
+#include "internal.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+const char *cnet__os_name(void)
+{
+    return "linux";
+}
+
+bool cnet__opt_native(cnet__opt opt, int *level, int *name, socklen_t *size)
+{
+    static const struct {
+        int level, name;
+    } native[CNET__OPT_COUNT] = {
+        [CNET__OPT_IPV6_V6ONLY] = {IPPROTO_IPV6, IPV6_V6ONLY},
+        [CNET__OPT_SO_BROADCAST] = {SOL_SOCKET, SO_BROADCAST},
+        [CNET__OPT_SO_REUSEADDR] = {SOL_SOCKET, SO_REUSEADDR},
+        [CNET__OPT_SO_REUSEPORT] = {SOL_SOCKET, SO_REUSEPORT},
+        [CNET__OPT_IP_MULTICAST_LOOP] = {IPPROTO_IP, IP_MULTICAST_LOOP},
+        [CNET__OPT_IPV6_MULTICAST_LOOP] = {IPPROTO_IPV6, IPV6_MULTICAST_LOOP},
+        [CNET__OPT_TCP_NODELAY] = {IPPROTO_TCP, TCP_NODELAY},
+        [CNET__OPT_SO_KEEPALIVE] = {SOL_SOCKET, SO_KEEPALIVE},
+        [CNET__OPT_TCP_KEEPIDLE] = {IPPROTO_TCP, TCP_KEEPIDLE},
+        [CNET__OPT_TCP_KEEPINTVL] = {IPPROTO_TCP, TCP_KEEPINTVL},
+        [CNET__OPT_TCP_KEEPCNT] = {IPPROTO_TCP, TCP_KEEPCNT},
+    };
+
+    if (native[opt].level == 0 && native[opt].name == 0)
+        return false; /* not a Linux option (IP_PORTRANGE, SO_NOSIGPIPE, TCP_KEEPALIVE) */
+    *level = native[opt].level;
+    *name = native[opt].name;
+    *size = sizeof(int);
+    return true;
+}
+
+int cnet__set_default_sockopts(int fd, int family, int sotype, bool ipv6only)
+{
+    return cnet__apply_policy(fd, CNET__ROLE_SOCKET, family, sotype, ipv6only);
+}
+
+int cnet__set_default_listener_sockopts(int fd, int family, int sotype)
+{
+    return cnet__apply_policy(fd, CNET__ROLE_LISTENER, family, sotype, false);
+}
+
+int cnet__set_default_multicast_sockopts(int fd)
+{
+    return cnet__apply_policy(fd, CNET__ROLE_MULTICAST, AF_UNSPEC, SOCK_DGRAM, false);
+}
+
+void cnet__set_default_conn_sockopts(int fd, int family)
+{
+    cnet__apply_policy(fd, CNET__ROLE_CONN, family, SOCK_STREAM, false);
+}
+
+/* An accepted socket is cloned from its listener, TCP_NODELAY and the keep-alive
+ * settings included, so setting them once on the listener saves five system calls
+ * per connection. */
+bool cnet__accept_inherits_conn_sockopts(void)
+{
+    return true;
+}
+
+int cnet__send_flags(void)
+{
+    return MSG_NOSIGNAL; /* EPIPE instead of SIGPIPE, per call */
+}
+
+/* /proc/sys/net/core/somaxconn, or SOMAXCONN if unreadable. Kernels before 4.1 keep
+ * the backlog in 16 bits (golang/go#5030, #41470); cnet needs 4.1+ for other reasons
+ * (accept4, eventfd), but clamps anyway so a huge value cannot wrap. */
+int cnet__max_listener_backlog(void)
+{
+    FILE *f = fopen("/proc/sys/net/core/somaxconn", "re");
+    long n = 0;
+
+    if (f != NULL) {
+        if (fscanf(f, "%ld", &n) != 1)
+            n = 0;
+        fclose(f);
+    }
+    if (n <= 0)
+        return SOMAXCONN;
+    return n > 65535 ? 65535 : (int)n;
+}

@@ -1,0 +1,48 @@
+/* Wake-up descriptor on the BSDs: a close-on-exec pipe. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+static int set_cloexec_nonblock(int fd)
+{
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+        return CNET__ERRNO();
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+        return CNET__ERRNO();
+    return 0;
+}
+
+int cnet__wake_open(int *rfd, int *wfd)
+{
+    int p[2], rc;
+
+    if (pipe(p) < 0)
+        return CNET__ERRNO();
+    rc = set_cloexec_nonblock(p[0]);
+    if (rc == 0)
+        rc = set_cloexec_nonblock(p[1]);
+    if (rc < 0) {
+        close(p[0]);
+        close(p[1]);
+        return rc;
+    }
+    *rfd = p[0];
+    *wfd = p[1];
+    return 0;
+}
+
+void cnet__wake_signal(int wfd)
+{
+    /* Never read back: once signalled it stays readable, waking every poller. */
+    if (write(wfd, "x", 1) < 0) {
+        /* a full pipe is readable already */
+    }
+}
+
+void cnet__wake_close(int rfd, int wfd)
+{
+    close(rfd);
+    close(wfd);
+}

@@ -1,0 +1,280 @@
+/* Helpers shared by the cmocka test programs. Every helper is static inline so that a
+ * program that does not use one compiles cleanly under -Werror. */
+#ifndef CNET_TESTUTIL_H
+#define CNET_TESTUTIL_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cnet.h"
+
+/* ---- fd accounting: every test must leave the fd table as it found it ------------- */
+
+static inline int tu_count_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e = readdir(d); e != NULL; e = readdir(d)) {
+        if (e->d_name[0] != '.')
+            n++;
+    }
+    closedir(d);
+    return n - 1; /* the directory stream's own fd */
+}
+
+static inline int tu_fd_setup(void **state)
+{
+    *state = (void *)(intptr_t)tu_count_fds();
+    return 0;
+}
+
+static inline int tu_fd_teardown(void **state)
+{
+    int before = (int)(intptr_t)*state;
+    assert_int_equal(tu_count_fds(), before);
+    return 0;
+}
+
+/* A test case wrapped in the fd leak check. */
+#define TU_TEST(f) cmocka_unit_test_setup_teardown(f, tu_fd_setup, tu_fd_teardown)
+
+/* ---- socket inspection ------------------------------------------------------------- */
+
+/* An int-sized socket option, read back from the kernel. */
+static inline int tu_sockopt(int fd, int level, int option)
+{
+    int v = -1;
+    socklen_t len = sizeof v;
+    assert_int_equal(getsockopt(fd, level, option, &v, &len), 0);
+    return v;
+}
+
+static inline int tu_is_cloexec(int fd)
+{
+    int flags = fcntl(fd, F_GETFD);
+    assert_true(flags >= 0);
+    return (flags & FD_CLOEXEC) != 0;
+}
+
+static inline int tu_is_nonblock(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+    assert_true(flags >= 0);
+    return (flags & O_NONBLOCK) != 0;
+}
+
+static inline int tu_family(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
+    return ss.ss_family;
+}
+
+/* The port of a Go address string ("127.0.0.1:80", "[::]:80"). */
+static inline int tu_port_of(const char *addr)
+{
+    const char *colon = strrchr(addr, ':');
+    assert_non_null(colon);
+    return atoi(colon + 1);
+}
+
+/* ---- handles that must succeed ------------------------------------------------------ */
+
+static inline cnet_listener *tu_listen(const char *network, const char *address)
+{
+    cnet_listener *ln = NULL;
+    cnet_error err;
+    int rc = cnet_listen(network, address, &ln, &err);
+    if (rc != 0)
+        print_message("cnet_listen(%s, %s): %s\n", network, address, err.msg);
+    assert_int_equal(rc, 0);
+    assert_non_null(ln);
+    return ln;
+}
+
+static inline cnet_packet_conn *tu_listen_packet(const char *network, const char *address)
+{
+    cnet_packet_conn *pc = NULL;
+    cnet_error err;
+    int rc = cnet_listen_packet(network, address, &pc, &err);
+    if (rc != 0)
+        print_message("cnet_listen_packet(%s, %s): %s\n", network, address, err.msg);
+    assert_int_equal(rc, 0);
+    assert_non_null(pc);
+    return pc;
+}
+
+static inline cnet_conn *tu_dial(const char *network, const char *address)
+{
+    cnet_conn *c = NULL;
+    cnet_error err;
+    int rc = cnet_dial(network, address, &c, &err);
+    if (rc != 0)
+        print_message("cnet_dial(%s, %s): %s\n", network, address, err.msg);
+    assert_int_equal(rc, 0);
+    assert_non_null(c);
+    return c;
+}
+
+static inline cnet_conn *tu_accept(cnet_listener *ln)
+{
+    cnet_conn *c = NULL;
+    cnet_error err;
+    int rc = cnet_listener_accept(ln, &c, &err);
+    if (rc != 0)
+        print_message("cnet_listener_accept: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    assert_non_null(c);
+    return c;
+}
+
+/* The listener's address string; also returns its port. */
+static inline int tu_listener_addr(const cnet_listener *ln, char *buf, size_t len)
+{
+    int n = cnet_listener_addr(ln, buf, len);
+    assert_true(n > 0);
+    assert_int_equal((size_t)n, strlen(buf));
+    return tu_port_of(buf);
+}
+
+static inline int tu_packet_addr(const cnet_packet_conn *pc, char *buf, size_t len)
+{
+    int n = cnet_packet_local_addr(pc, buf, len);
+    assert_true(n > 0);
+    assert_int_equal((size_t)n, strlen(buf));
+    return tu_port_of(buf);
+}
+
+/* ---- waiting, bounded --------------------------------------------------------------- */
+
+/* 1 if fd became readable within ms, else 0: receives that might never arrive
+ * (multicast) are bounded instead of blocking the test forever. */
+static inline int tu_wait_readable(int fd, int ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int rc;
+    do {
+        rc = poll(&p, 1, ms);
+    } while (rc < 0 && errno == EINTR);
+    return rc > 0;
+}
+
+static inline long tu_gettid(void)
+{
+    return (long)syscall(SYS_gettid);
+}
+
+/* State letter of a thread of this process ('R', 'S', ...) from /proc. */
+static inline char tu_thread_state(long tid)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/self/task/%ld/stat", tid);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char *got = fgets(line, sizeof line, f);
+    fclose(f);
+    assert_non_null(got);
+    const char *paren = strrchr(line, ')');
+    assert_non_null(paren);
+    return paren[2];
+}
+
+/* Waits (at most 5 s) until thread tid sleeps in the kernel. A thread cannot signal
+ * "I am now blocked inside cnet", so after it has announced that it is about to call
+ * cnet, sleeping is the only observable proof that the call has started. */
+static inline void tu_wait_thread_blocked(long tid)
+{
+    const struct timespec ms = {0, 1000000};
+    for (int i = 0; i < 5000; i++) {
+        if (tu_thread_state(tid) == 'S')
+            return;
+        nanosleep(&ms, NULL);
+    }
+    fail_msg("thread %ld never blocked", tid);
+}
+
+/* ---- a blocked call in another thread ------------------------------------------------- */
+
+/* One blocking cnet call run in a helper thread. The thread announces its tid through
+ * a pipe, then makes the call; the test waits for it to block, closes the handle and
+ * joins. */
+typedef struct tu_blocked_call {
+    pthread_t thread;
+    int announce[2];
+    long tid;
+    void *handle;
+    long rc;
+    cnet_error err;
+    void (*call)(struct tu_blocked_call *);
+} tu_blocked_call;
+
+static inline void *tu_blocked_call_main(void *arg)
+{
+    tu_blocked_call *bc = arg;
+    long tid = tu_gettid();
+    if (write(bc->announce[1], &tid, sizeof tid) != (ssize_t)sizeof tid)
+        abort();
+    bc->call(bc);
+    return NULL;
+}
+
+/* Starts bc->call(bc) in a thread and returns once the thread is blocked in it. */
+static inline void tu_blocked_call_start(tu_blocked_call *bc)
+{
+    assert_int_equal(pipe(bc->announce), 0);
+    assert_int_equal(pthread_create(&bc->thread, NULL, tu_blocked_call_main, bc), 0);
+    assert_int_equal(read(bc->announce[0], &bc->tid, sizeof bc->tid), (ssize_t)sizeof bc->tid);
+    close(bc->announce[0]);
+    close(bc->announce[1]);
+    tu_wait_thread_blocked(bc->tid);
+}
+
+static inline void tu_blocked_call_join(tu_blocked_call *bc)
+{
+    assert_int_equal(pthread_join(bc->thread, NULL), 0);
+}
+
+/* ---- files -------------------------------------------------------------------------- */
+
+/* A fresh private directory under /tmp for unix socket paths. */
+static inline void tu_make_tempdir(char *buf, size_t len)
+{
+    assert_true(snprintf(buf, len, "/tmp/cnet-test-XXXXXX") < (int)len);
+    assert_non_null(mkdtemp(buf));
+}
+
+static inline int tu_path_exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+/* Reads a small integer from a /proc file. */
+static inline int tu_read_proc_int(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    int v = -1;
+    assert_int_equal(fscanf(f, "%d", &v), 1);
+    fclose(f);
+    return v;
+}
+
+#endif /* CNET_TESTUTIL_H */

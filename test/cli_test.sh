@@ -1,0 +1,244 @@
+#!/bin/bash
+# cli_test.sh PATH/TO/cnet: the cnet tool end to end, on loopback (and lo) only.
+# Every command runs under `timeout 10`; servers announce their port on stderr, which
+# the test reads through a FIFO, so nothing sleeps to synchronise.
+set -u
+
+CNET=${1:?usage: cli_test.sh PATH/TO/cnet}
+T=$(mktemp -d "${TMPDIR:-/tmp}/cnet-cli.XXXXXX")
+BG_PIDS=()
+FAILURES=0
+TESTS=0
+
+cleanup() {
+    local pid
+    for pid in "${BG_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+pass() { TESTS=$((TESTS + 1)); echo "ok $TESTS - $1"; }
+fail() { TESTS=$((TESTS + 1)); FAILURES=$((FAILURES + 1)); echo "not ok $TESTS - $1"; }
+
+expect_eq() { # NAME WANT GOT
+    if [ "$2" == "$3" ]; then pass "$1"; else fail "$1: want [$2], got [$3]"; fi
+}
+
+expect_match() { # NAME EXTENDED-REGEX GOT
+    if [[ $3 =~ $2 ]]; then pass "$1"; else fail "$1: [$3] does not match /$2/"; fi
+}
+
+run() { timeout 10 "$CNET" "$@"; }
+
+# start_bg NAME CMD...: runs CMD in the background (stdin and stdout as the caller
+# redirects them) and waits for its first stderr line. Sets BG_PID and BG_LINE; the
+# rest of its stderr is drained into $T/NAME.err so that it never blocks on a full FIFO.
+start_bg() {
+    local name=$1 fd
+    shift
+    mkfifo "$T/$name.fifo"
+    # 0<&0: an explicit stdin, or bash gives a background command /dev/null.
+    "$@" 0<&0 2>"$T/$name.fifo" &
+    BG_PID=$!
+    BG_PIDS+=("$BG_PID")
+    exec {fd}<"$T/$name.fifo"
+    IFS= read -r -t 10 BG_LINE <&"$fd" || BG_LINE=""
+    cat <&"$fd" >"$T/$name.err" &
+    exec {fd}<&-
+}
+
+port_of() { echo "${1##*:}"; }
+
+# Waits for a background command; its exit status goes to STATUS. (Not $(wait ...): a
+# command substitution runs in a subshell, which cannot wait for our children.)
+wait_for() {
+    wait "$1"
+    STATUS=$?
+}
+
+test_help() {
+    local cmd
+    for cmd in listen dial recv send mcast sockopts demo; do
+        run "$cmd" --help >"$T/help.out" 2>&1
+        expect_eq "$cmd --help exits 0" 0 $?
+        expect_match "$cmd --help prints its usage" "^usage: cnet $cmd" "$(head -n 1 "$T/help.out")"
+    done
+    run --help >"$T/help.out"
+    expect_eq "--help exits 0" 0 $?
+    run --version >"$T/version.out"
+    expect_eq "--version exits 0" 0 $?
+    expect_match "--version prints the version" '^cnet [0-9]+\.[0-9]+\.[0-9]+ ' "$(cat "$T/version.out")"
+}
+
+test_usage_errors() {
+    local args
+    local -a cases=(
+        ""
+        "nosuchcommand"
+        "listen tcp"
+        "listen -x tcp 127.0.0.1:0"
+        "dial tcp 127.0.0.1:1 extra"
+        "recv -c 0 udp 127.0.0.1:0"
+        "recv -c"
+        "send udp"
+        "send udp 239.77.0.3:9 multicast-needs-an-interface"
+        "mcast -s hi udp4 239.77.0.3:9"
+        "sockopts --os plan9"
+        "sockopts nosuchrole"
+        "demo extra"
+    )
+    for args in "${cases[@]}"; do
+        # shellcheck disable=SC2086 # the cases are word lists
+        run $args </dev/null >/dev/null 2>"$T/usage.err"
+        expect_eq "usage error exits 2: cnet $args" 2 $?
+        expect_match "usage error is explained on stderr: cnet $args" '.' "$(cat "$T/usage.err")"
+    done
+}
+
+test_listen_dial_round_trip() {
+    local port srv rc
+    printf 'from the listener\n' >"$T/rt.in"
+    start_bg rt timeout 10 "$CNET" listen tcp 127.0.0.1:0 <"$T/rt.in" >"$T/rt.out"
+    srv=$BG_PID
+    expect_match "listen announces its address" '^listening on tcp 127\.0\.0\.1:[0-9]+$' "$BG_LINE"
+    port=$(port_of "$BG_LINE")
+    printf 'from the dialer\n' | run dial tcp "127.0.0.1:$port" >"$T/rt.dial.out" 2>"$T/rt.dial.err"
+    rc=$?
+    expect_eq "dial exits 0" 0 "$rc"
+    wait_for "$srv"
+    expect_eq "listen exits 0 after the peer closes" 0 "$STATUS"
+    expect_eq "listener's stdin reaches the dialer" "from the listener" "$(cat "$T/rt.dial.out")"
+    expect_eq "dialer's stdin reaches the listener" "from the dialer" "$(cat "$T/rt.out")"
+    expect_eq "dial is quiet on stderr" "" "$(cat "$T/rt.dial.err")"
+}
+
+test_listen_keep_accepting() {
+    local port srv fd line1 line2
+    mkfifo "$T/keep.out"
+    exec {fd}<>"$T/keep.out"
+    start_bg keep timeout 10 "$CNET" listen -k tcp 127.0.0.1:0 </dev/null >"$T/keep.out"
+    srv=$BG_PID
+    port=$(port_of "$BG_LINE")
+    echo one | run dial tcp "127.0.0.1:$port" >/dev/null
+    echo two | run dial tcp "127.0.0.1:$port" >/dev/null
+    IFS= read -r -t 10 line1 <&"$fd"
+    IFS= read -r -t 10 line2 <&"$fd"
+    expect_eq "listen -k serves one connection after another" "one two" "$line1 $line2"
+    kill "$srv"
+    wait "$srv" 2>/dev/null
+    exec {fd}<&-
+}
+
+# A held port is refused with Go's message; once free, dialing it is refused too.
+test_port_in_use_and_refused() {
+    local port holder
+    start_bg hold timeout 10 "$CNET" listen tcp 127.0.0.1:0 </dev/null >/dev/null
+    holder=$BG_PID
+    port=$(port_of "$BG_LINE")
+    run listen tcp "127.0.0.1:$port" </dev/null >/dev/null 2>"$T/inuse.err"
+    expect_eq "second listen on a held port exits 1" 1 $?
+    expect_eq "second listen reports Go's error" \
+        "cnet: listen tcp 127.0.0.1:$port: bind: address already in use" "$(cat "$T/inuse.err")"
+    kill "$holder"
+    wait "$holder" 2>/dev/null
+    run dial tcp "127.0.0.1:$port" </dev/null >/dev/null 2>"$T/refused.err"
+    expect_eq "dial to a closed port exits 1" 1 $?
+    expect_eq "dial reports Go's error" \
+        "cnet: dial tcp 127.0.0.1:$port: connect: connection refused" "$(cat "$T/refused.err")"
+}
+
+# The listener floods a peer that reads one byte and closes (a reset): it must report
+# the error and exit 1, not die of SIGPIPE (141).
+test_writer_survives_closed_peer() {
+    local port srv sock byte pair
+    start_bg flood timeout 10 "$CNET" listen tcp 127.0.0.1:0 < <(yes flood) >/dev/null
+    srv=$BG_PID
+    port=$(port_of "$BG_LINE")
+    exec {sock}<>"/dev/tcp/127.0.0.1/$port"
+    IFS= read -r -n 1 -t 10 byte <&"$sock"
+    exec {sock}<&-
+    wait_for "$srv"
+    expect_eq "writer to a closed peer exits 1 (not 141)" 1 "$STATUS"
+    pair="127\.0\.0\.1:$port->127\.0\.0\.1:[0-9]+"
+    expect_match "writer reports the broken connection in Go's words" \
+        "^cnet: (write tcp $pair: write: (broken pipe|connection reset by peer)|read tcp $pair: read: connection reset by peer)$" \
+        "$(cat "$T/flood.err")"
+}
+
+test_recv_send_round_trip() {
+    local port srv
+    start_bg recv timeout 10 "$CNET" recv -c 2 udp 127.0.0.1:0 </dev/null >"$T/recv.out"
+    srv=$BG_PID
+    expect_match "recv announces its address" '^listening on udp 127\.0\.0\.1:[0-9]+$' "$BG_LINE"
+    port=$(port_of "$BG_LINE")
+    run send udp "127.0.0.1:$port" "hello datagram" </dev/null
+    expect_eq "send MESSAGE exits 0" 0 $?
+    printf 'line two\n' | run send udp "127.0.0.1:$port"
+    expect_eq "send from stdin exits 0" 0 $?
+    wait_for "$srv"
+    expect_eq "recv -c 2 exits 0 after two datagrams" 0 "$STATUS"
+    expect_match "recv prints each datagram with its sender" \
+        "^from 127\.0\.0\.1:[0-9]+: hello datagram"$'\n'"from 127\.0\.0\.1:[0-9]+: line two$" \
+        "$(cat "$T/recv.out")"
+}
+
+test_mcast_on_lo() {
+    local port srv
+    start_bg mcast timeout 10 "$CNET" mcast -i lo -c 1 udp4 239.77.0.2:0 </dev/null >"$T/mcast.out"
+    srv=$BG_PID
+    expect_match "mcast announces its address and group" \
+        '^listening on udp4 0\.0\.0\.0:[0-9]+ \(group 239\.77\.0\.2 on lo\)$' "$BG_LINE"
+    port=$(port_of "${BG_LINE%% (*}")
+    run mcast -i lo -s "hello group" udp4 "239.77.0.2:$port" </dev/null
+    expect_eq "mcast -s sends on lo" 0 $?
+    wait_for "$srv"
+    expect_eq "mcast -c 1 exits 0 after one datagram" 0 "$STATUS"
+    expect_match "mcast prints the group's datagram" "^from [0-9.]+:$port: hello group$" \
+        "$(cat "$T/mcast.out")"
+}
+
+test_sockopts() {
+    run sockopts >"$T/sockopts.out"
+    expect_eq "sockopts exits 0" 0 $?
+    expect_match "sockopts prints the header" '^ROLE +LEVEL +OPTION +VALUE +WHEN +REASON$' \
+        "$(head -n 1 "$T/sockopts.out")"
+    run sockopts listener >"$T/listener.out"
+    expect_eq "listener rows include SO_REUSEADDR" 1 \
+        "$(awk '$1 == "listener" && $3 == "SO_REUSEADDR"' "$T/listener.out" | wc -l)"
+    expect_eq "a role filter keeps only that role" 0 \
+        "$(awk 'NR > 1 && $1 != "listener"' "$T/listener.out" | wc -l)"
+    run sockopts --os linux >"$T/linux.out"
+    expect_eq "linux listener rows never set SO_REUSEPORT" 0 \
+        "$(awk '$1 == "listener" && $3 == "SO_REUSEPORT"' "$T/linux.out" | wc -l)"
+    run sockopts --os darwin multicast >"$T/darwin.out"
+    expect_eq "darwin multicast rows set SO_REUSEPORT" 1 \
+        "$(awk '$1 == "multicast" && $3 == "SO_REUSEPORT"' "$T/darwin.out" | wc -l)"
+}
+
+test_demo() {
+    local rc
+    run demo </dev/null >"$T/demo.out" 2>&1
+    rc=$?
+    expect_eq "demo exits 0 (every promise held)" 0 "$rc"
+    expect_eq "demo reports five passing steps" 5 "$(grep -cE '^[1-5] +PASS ' "$T/demo.out")"
+    [ "$rc" -eq 0 ] || sed 's/^/# /' "$T/demo.out"
+}
+
+test_help
+test_usage_errors
+test_listen_dial_round_trip
+test_listen_keep_accepting
+test_port_in_use_and_refused
+test_writer_survives_closed_peer
+test_recv_send_round_trip
+test_mcast_on_lo
+test_sockopts
+test_demo
+
+echo "1..$TESTS"
+if [ "$FAILURES" -ne 0 ]; then
+    echo "# $FAILURES of $TESTS failed"
+    exit 1
+fi
+echo "# all $TESTS passed"

@@ -1,0 +1,62 @@
+/* The cnet command-line tool: what the command files share. Built only on cnet.h. */
+#ifndef CNET_CLI_H
+#define CNET_CLI_H
+
+#include <stddef.h>
+
+#include "cnet.h"
+
+/* Exit statuses, as Go's tools use them. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+typedef struct cli_command cli_command;
+
+struct cli_command {
+    const char *name;
+    const char *usage;   /* arguments after the command name */
+    const char *summary; /* one line for `cnet --help` */
+    const char *help;    /* the rest of `cnet NAME --help` */
+    int (*run)(const cli_command *cmd, int argc, char **argv);
+};
+
+extern const cli_command cli_listen_command;
+extern const cli_command cli_dial_command;
+extern const cli_command cli_recv_command;
+extern const cli_command cli_send_command;
+extern const cli_command cli_mcast_command;
+extern const cli_command cli_sockopts_command;
+extern const cli_command cli_demo_command;
+
+/* Prints "cnet: <Go's error text>" and returns CLI_FAIL. */
+int cli_fail(const cnet_error *err);
+
+/* Prints "cnet: <op> <path>: <Go's errno text>" (as Go's *os.PathError) and returns
+ * CLI_FAIL. code is -errno. */
+int cli_fail_path(const char *op, const char *path, int code);
+
+/* Prints "cnet <cmd>: <problem>" and the command's usage line; returns CLI_USAGE. */
+int cli_usage(const cli_command *cmd, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Parses a datagram count for -c: a decimal integer >= 1. Returns 0 or -1. */
+int cli_parse_count(const char *text, unsigned long *count);
+
+/* The getopt loop every command starts with: returns the option character, -1 when the
+ * options end, or '?' after reporting an unknown option or missing value (the caller
+ * then returns CLI_USAGE). */
+int cli_next_option(const cli_command *cmd, int argc, char **argv, const char *optstring);
+
+/* Writes all of buf to fd, retrying EINTR and short writes. Returns 0 or -errno. */
+int cli_write_all(int fd, const void *buf, size_t len);
+
+/* Waits up to timeout_ms for fd to be readable: 1 ready, 0 timed out, -errno. */
+int cli_wait_readable(int fd, int timeout_ms);
+
+/* Prints one datagram as "from <addr>: <bytes>\n" to stdout and flushes it, so that a
+ * pipe sees each datagram as it arrives. One trailing newline in the payload is dropped. */
+int cli_print_datagram(const char *from, const char *buf, size_t len);
+
+#endif /* CNET_CLI_H */

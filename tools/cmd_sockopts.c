@@ -1,0 +1,131 @@
+/* cnet sockopts: the socket-option policy, from the same table the library applies. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define NCOLUMNS 6
+
+static const char *const roles[] = {"socket", "listener", "multicast", "conn"};
+static const char *const headers[NCOLUMNS] = {"ROLE", "LEVEL", "OPTION", "VALUE", "WHEN", "REASON"};
+
+static int is_role(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (strcmp(roles[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static void rule_columns(const cnet_sockopt_rule *r, const char *col[NCOLUMNS])
+{
+    col[0] = r->role;
+    col[1] = r->level;
+    col[2] = r->option;
+    col[3] = r->value;
+    col[4] = r->when;
+    col[5] = r->reason;
+}
+
+static int selected(const cnet_sockopt_rule *r, const char *role)
+{
+    return role == NULL || strcmp(r->role, role) == 0;
+}
+
+static void print_row(const char *const col[NCOLUMNS], const size_t width[NCOLUMNS])
+{
+    int i;
+
+    for (i = 0; i < NCOLUMNS - 1; i++)
+        printf("%-*s  ", (int)width[i], col[i]);
+    printf("%s\n", col[NCOLUMNS - 1]);
+}
+
+static void print_table(const cnet_sockopt_rule *rules, size_t n, const char *role)
+{
+    size_t width[NCOLUMNS];
+    const char *col[NCOLUMNS];
+    size_t i;
+    int c;
+
+    for (c = 0; c < NCOLUMNS; c++)
+        width[c] = strlen(headers[c]);
+    for (i = 0; i < n; i++) {
+        if (!selected(&rules[i], role))
+            continue;
+        rule_columns(&rules[i], col);
+        for (c = 0; c < NCOLUMNS; c++)
+            if (strlen(col[c]) > width[c])
+                width[c] = strlen(col[c]);
+    }
+    print_row(headers, width);
+    for (i = 0; i < n; i++) {
+        if (!selected(&rules[i], role))
+            continue;
+        rule_columns(&rules[i], col);
+        print_row(col, width);
+    }
+}
+
+/* Accepts "--os OS", "--os=OS" and one ROLE, in any order. */
+static int parse_args(const cli_command *cmd, int argc, char **argv, const char **os,
+                      const char **role)
+{
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--os") == 0) {
+            if (++i == argc)
+                return cli_usage(cmd, "--os needs a value");
+            *os = argv[i];
+        } else if (strncmp(argv[i], "--os=", 5) == 0) {
+            *os = argv[i] + 5;
+        } else if (argv[i][0] == '-') {
+            return cli_usage(cmd, "unknown option %s", argv[i]);
+        } else if (*role != NULL) {
+            return cli_usage(cmd, "only one ROLE, please");
+        } else if (!is_role(argv[i])) {
+            return cli_usage(cmd, "unknown role \"%s\" (socket, listener, multicast, conn)",
+                             argv[i]);
+        } else {
+            *role = argv[i];
+        }
+    }
+    return CLI_OK;
+}
+
+static int run_sockopts(const cli_command *cmd, int argc, char **argv)
+{
+    const cnet_sockopt_rule *rules;
+    const char *os = NULL;
+    const char *role = NULL;
+    size_t n;
+    int rc;
+
+    rc = parse_args(cmd, argc, argv, &os, &role);
+    if (rc != CLI_OK)
+        return rc;
+    rc = cnet_sockopt_policy(os, &rules, &n);
+    if (rc == CNET_ENOTSUP)
+        return cli_usage(cmd, "unknown os \"%s\" (linux, darwin, freebsd, netbsd, openbsd, "
+                              "dragonfly)", os);
+    if (rc < 0) {
+        fprintf(stderr, "cnet: sockopts: %s\n", cnet_strerror(rc));
+        return CLI_FAIL;
+    }
+    print_table(rules, n, role);
+    return CLI_OK;
+}
+
+const cli_command cli_sockopts_command = {
+    "sockopts",
+    "[--os linux|darwin|freebsd|netbsd|openbsd|dragonfly] [ROLE]",
+    "print the default socket options cnet sets, and why",
+    "Prints the socket-option policy as a table (ROLE LEVEL OPTION VALUE WHEN REASON),\n"
+    "from the same rows the library applies. ROLE (socket, listener, multicast, conn)\n"
+    "keeps only that role's rows.\n\n"
+    "  --os OS   the policy of OS instead of the one cnet was built for\n",
+    run_sockopts,
+};

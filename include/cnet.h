@@ -41,7 +41,7 @@ extern "C" {
 
 /* cnet's own error codes: negative and far from any errno value. */
 #define CNET_ECLOSED -30001          /* use of closed network connection */
-#define CNET_ETIMEOUT -30002         /* i/o timeout */
+#define CNET_ETIMEOUT -30002         /* i/o timeout: an I/O deadline passed */
 #define CNET_EUNKNOWNNET -30003      /* unknown network */
 #define CNET_EMISSINGADDR -30004     /* missing address */
 #define CNET_EMISSINGPORT -30005     /* missing port in address */
@@ -62,6 +62,7 @@ extern "C" {
 #define CNET_EINVALIDADDR -30020     /* invalid address (bad IP literal, NUL byte, ...) */
 #define CNET_ELOOKUP -30021          /* name resolution failed (other than no such host) */
 #define CNET_ENOIPV4IF -30022        /* no such multicast interface (no IPv4 address) */
+#define CNET_EDIALTIMEOUT -30023     /* i/o timeout of a dial (a timeout, not a deadline-exceeded) */
 
 #define CNET_ERROR_MAX 256
 
@@ -75,9 +76,13 @@ typedef struct cnet_error {
 CNET_EXTERN const char *cnet_strerror(int code);
 
 /* Go's net.Error predicates. A timeout is an I/O or dial deadline ("i/o timeout") or
- * -EAGAIN / -ETIMEDOUT. Closed is exactly "use of closed network connection". */
+ * -EAGAIN / -ETIMEDOUT. Closed is exactly "use of closed network connection". A
+ * deadline-exceeded error (Go's os.ErrDeadlineExceeded, CNET_ETIMEOUT) is an I/O
+ * deadline expiry on a conn, packet conn or listener; a dial timeout
+ * (CNET_EDIALTIMEOUT) is a timeout but not that. */
 CNET_EXTERN int cnet_error_is_timeout(const cnet_error *err);
 CNET_EXTERN int cnet_error_is_closed(const cnet_error *err);
+CNET_EXTERN int cnet_error_is_deadline_exceeded(const cnet_error *err);
 
 /* ---- Handles --------------------------------------------------------------------- */
 
@@ -191,6 +196,79 @@ CNET_EXTERN int cnet_conn_local_addr(const cnet_conn *c, char *buf, size_t len);
 CNET_EXTERN int cnet_conn_remote_addr(const cnet_conn *c, char *buf, size_t len);
 CNET_EXTERN int cnet_conn_fd(const cnet_conn *c);
 CNET_EXTERN int cnet_conn_close(cnet_conn *c);
+
+/* ---- Deadlines, the dialer and connection options (Go's Dialer and SetDeadline) --- */
+
+/* Nanoseconds on a monotonic clock: the clock every deadline below is measured on. */
+CNET_EXTERN int64_t cnet_now_ns(void);
+
+/* Go's KeepAliveConfig. All zero is Go's default: on, 15 s idle, 15 s interval,
+ * 9 probes. enable < 0 turns keep-alive off (no keep-alive option is touched). A field
+ * < 0 leaves that OS setting alone; times are rounded up to whole seconds. */
+typedef struct cnet_keepalive {
+    int enable;          /* 0: on (default); < 0: off */
+    int64_t idle_ns;     /* 0: 15 s */
+    int64_t interval_ns; /* 0: 15 s */
+    int count;           /* 0: 9 */
+} cnet_keepalive;
+
+/* Called on each socket after cnet's default options and before bind/connect, with the
+ * family-qualified network ("tcp4", "tcp6", "udp4", "udp6"; unix names unchanged) and
+ * the address. A non-zero return (use -errno or a CNET_E* code) fails the call with
+ * that code and closes the socket; the hook must not close fd itself. */
+typedef int (*cnet_control_fn)(void *arg, const char *network, const char *address, int fd);
+
+/* Go's net.Dialer. All zero means Go's defaults: cnet_dial() is cnet_dial_with() on a
+ * zeroed dialer. */
+typedef struct cnet_dialer {
+    int64_t timeout_ns;        /* 0: none; any other value, negative included, bounds the
+                                  whole dial (name resolution included) to now + timeout */
+    int64_t deadline_ns;       /* absolute, on cnet_now_ns()'s clock; 0: none */
+    const char *local_address; /* "host:port" (or a unix path) bound before connecting; NULL: any */
+    int64_t fallback_delay_ns; /* Happy Eyeballs for "tcp": 0 = 300 ms; < 0 = off (serial) */
+    cnet_keepalive keepalive;  /* TCP keep-alive of the new connection */
+    cnet_control_fn control;   /* NULL: none */
+    void *control_arg;
+} cnet_dialer;
+
+/* Go's Dialer.Dial. Resolves the address (literals at once; names on a resolver thread
+ * the caller stops waiting for at the deadline), then dials the addresses: for "tcp"
+ * with both families, Happy Eyeballs (RFC 6555) as Go does it: the first address's
+ * family first, the other family after fallback_delay or as soon as the first fails;
+ * otherwise in order, each address getting an equal share of the remaining time (at
+ * least 2 s, never past the deadline). The first success wins and every other socket
+ * is closed; on failure, the first error of the primary family is returned and no
+ * handle. Deadline expiry gives CNET_EDIALTIMEOUT ("dial tcp 192.0.2.1:80: i/o timeout"). */
+CNET_EXTERN int cnet_dial_with(const cnet_dialer *d, const char *network, const char *address,
+                               cnet_conn **c, cnet_error *err);
+
+/* Go's SetDeadline / SetReadDeadline / SetWriteDeadline: absolute cnet_now_ns() times,
+ * 0 = none. They apply to calls in progress and to later ones: an expired deadline
+ * fails a call at once (even with data waiting) with CNET_ETIMEOUT "i/o timeout", and
+ * changing a deadline re-arms calls that are blocked. After a timeout the handle stays
+ * usable; set a new deadline and go on. A zero-length read returns 0 at once. Return 0,
+ * or CNET_ECLOSED, -EINVAL. */
+CNET_EXTERN int cnet_conn_set_deadline(cnet_conn *c, int64_t deadline_ns);
+CNET_EXTERN int cnet_conn_set_read_deadline(cnet_conn *c, int64_t deadline_ns);
+CNET_EXTERN int cnet_conn_set_write_deadline(cnet_conn *c, int64_t deadline_ns);
+CNET_EXTERN int cnet_packet_set_deadline(cnet_packet_conn *pc, int64_t deadline_ns);
+CNET_EXTERN int cnet_packet_set_read_deadline(cnet_packet_conn *pc, int64_t deadline_ns);
+CNET_EXTERN int cnet_packet_set_write_deadline(cnet_packet_conn *pc, int64_t deadline_ns);
+CNET_EXTERN int cnet_listener_set_deadline(cnet_listener *ln, int64_t deadline_ns); /* accept */
+
+/* Go's CloseRead (shutdown of the reading side). */
+CNET_EXTERN int cnet_conn_close_read(cnet_conn *c, cnet_error *err);
+
+/* TCP connection options, as Go's TCPConn setters. 0 or an error (-errno with Go's
+ * text "set tcp <local>: setsockopt: ..."; -EINVAL on a non-TCP conn is not an error
+ * for nodelay/keepalive, which unix sockets lack: they return -ENOPROTOOPT). */
+CNET_EXTERN int cnet_conn_set_nodelay(cnet_conn *c, int on, cnet_error *err);
+CNET_EXTERN int cnet_conn_set_keepalive(cnet_conn *c, const cnet_keepalive *ka, cnet_error *err);
+/* Go's SetLinger: sec < 0 = the OS default (close returns at once, data sent in the
+ * background); 0 = discard unsent data and reset; > 0 = linger up to sec seconds. */
+CNET_EXTERN int cnet_conn_set_linger(cnet_conn *c, int sec, cnet_error *err);
+CNET_EXTERN int cnet_conn_set_read_buffer(cnet_conn *c, int bytes, cnet_error *err);
+CNET_EXTERN int cnet_conn_set_write_buffer(cnet_conn *c, int bytes, cnet_error *err);
 
 /* ---- The option policy ----------------------------------------------------------- */
 

@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,12 +66,12 @@ ssize_t cnet_conn_read(cnet_conn *c, void *buf, size_t len, cnet_error *err)
         return 0; /* Go: a zero-length read returns at once */
     if (cnet__fd_acquire(&c->fd) < 0)
         return closed_error(c, err, "read");
-    for (rc = 0; rc == 0;) {
+    for (rc = cnet__fd_check_deadline(&c->fd.rdeadline); rc == 0;) {
         n = read(c->fd.sysfd, buf, len);
         if (n >= 0)
             break;
         if (errno == EAGAIN || errno == EWOULDBLOCK)
-            rc = cnet__fd_wait(&c->fd, POLLIN);
+            rc = cnet__fd_wait(&c->fd, POLLIN, &c->fd.rdeadline);
         else if (errno != EINTR)
             rc = CNET__ERRNO();
     }
@@ -96,14 +97,14 @@ ssize_t cnet_conn_write(cnet_conn *c, const void *buf, size_t len, cnet_error *e
     if (cnet__fd_acquire(&c->fd) < 0)
         return closed_error(c, err, "write");
     /* Loop at least once: a zero-length write still sends an empty datagram. */
-    for (rc = 0; rc == 0 && (done < len || len == 0);) {
+    for (rc = cnet__fd_check_deadline(&c->fd.wdeadline); rc == 0 && (done < len || len == 0);) {
         n = send(c->fd.sysfd, p + done, len - done, cnet__send_flags());
         if (n >= 0) {
             done += (size_t)n;
             if (len == 0)
                 break;
         } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            rc = cnet__fd_wait(&c->fd, POLLOUT);
+            rc = cnet__fd_wait(&c->fd, POLLOUT, &c->fd.wdeadline);
         } else if (errno != EINTR) {
             rc = CNET__ERRNO();
         }
@@ -114,7 +115,7 @@ ssize_t cnet_conn_write(cnet_conn *c, const void *buf, size_t len, cnet_error *e
     return rc < 0 ? rc : (ssize_t)len;
 }
 
-int cnet_conn_close_write(cnet_conn *c, cnet_error *err)
+static int shutdown_side(cnet_conn *c, int how, cnet_error *err)
 {
     int rc;
 
@@ -123,11 +124,36 @@ int cnet_conn_close_write(cnet_conn *c, cnet_error *err)
         return cnet__null_arg(err, "close", "c");
     if (cnet__fd_acquire(&c->fd) < 0)
         return closed_error(c, err, "close");
-    rc = shutdown(c->fd.sysfd, SHUT_WR) < 0 ? CNET__ERRNO() : 0;
+    rc = shutdown(c->fd.sysfd, how) < 0 ? CNET__ERRNO() : 0;
     if (rc < 0)
         rc = conn_error(c, err, rc, "close", "shutdown");
     cnet__fd_release(&c->fd);
     return rc;
+}
+
+int cnet_conn_close_write(cnet_conn *c, cnet_error *err)
+{
+    return shutdown_side(c, SHUT_WR, err);
+}
+
+int cnet_conn_close_read(cnet_conn *c, cnet_error *err)
+{
+    return shutdown_side(c, SHUT_RD, err);
+}
+
+int cnet_conn_set_deadline(cnet_conn *c, int64_t deadline_ns)
+{
+    return c == NULL ? -EINVAL : cnet__fd_set_deadline(&c->fd, true, true, deadline_ns);
+}
+
+int cnet_conn_set_read_deadline(cnet_conn *c, int64_t deadline_ns)
+{
+    return c == NULL ? -EINVAL : cnet__fd_set_deadline(&c->fd, true, false, deadline_ns);
+}
+
+int cnet_conn_set_write_deadline(cnet_conn *c, int64_t deadline_ns)
+{
+    return c == NULL ? -EINVAL : cnet__fd_set_deadline(&c->fd, false, true, deadline_ns);
 }
 
 int cnet_conn_local_addr(const cnet_conn *c, char *buf, size_t len)
@@ -160,4 +186,100 @@ int cnet_conn_close(cnet_conn *c)
     cnet__fd_close(&c->fd);
     free(c);
     return 0;
+}
+
+/* ---- TCP options (Go's TCPConn setters) ------------------------------------------ */
+
+static int local_family(cnet_conn *c)
+{
+    cnet__sockaddr sa;
+
+    return local_sockaddr(c->fd.sysfd, &sa) == 0 ? sa.u.sa.sa_family : AF_UNSPEC;
+}
+
+/* Runs set(c, arg) on the socket; a failure reads "set <net> <local>-><remote>:
+ * setsockopt: ...". */
+static int set_option(cnet_conn *c, cnet_error *err, int (*set)(cnet_conn *, const void *),
+                      const void *arg)
+{
+    int rc;
+
+    cnet__err_clear(err);
+    if (c == NULL)
+        return cnet__null_arg(err, "set", "c");
+    if (cnet__fd_acquire(&c->fd) < 0)
+        return closed_error(c, err, "set");
+    rc = set(c, arg);
+    if (rc < 0)
+        rc = conn_error(c, err, rc, "set", "setsockopt");
+    cnet__fd_release(&c->fd);
+    return rc;
+}
+
+static int setsockopt_int(cnet_conn *c, int level, int name, int value)
+{
+    return setsockopt(c->fd.sysfd, level, name, &value, sizeof value) < 0 ? CNET__ERRNO() : 0;
+}
+
+static int set_nodelay(cnet_conn *c, const void *arg)
+{
+    if (c->net->kind != CNET__TCP)
+        return -ENOPROTOOPT;
+    return setsockopt_int(c, IPPROTO_TCP, TCP_NODELAY, *(const int *)arg != 0);
+}
+
+static int set_keepalive(cnet_conn *c, const void *arg)
+{
+    const cnet_keepalive *ka = arg;
+
+    if (c->net->kind != CNET__TCP)
+        return -ENOPROTOOPT;
+    if (ka->enable < 0) /* Go's SetKeepAlive(false) */
+        return setsockopt_int(c, SOL_SOCKET, SO_KEEPALIVE, 0);
+    return cnet__set_keepalive(c->fd.sysfd, local_family(c), ka);
+}
+
+static int set_linger(cnet_conn *c, const void *arg)
+{
+    int sec = *(const int *)arg;
+    struct linger l = {.l_onoff = sec >= 0, .l_linger = sec >= 0 ? sec : 0};
+
+    return setsockopt(c->fd.sysfd, SOL_SOCKET, SO_LINGER, &l, sizeof l) < 0 ? CNET__ERRNO() : 0;
+}
+
+static int set_rcvbuf(cnet_conn *c, const void *arg)
+{
+    return setsockopt_int(c, SOL_SOCKET, SO_RCVBUF, *(const int *)arg);
+}
+
+static int set_sndbuf(cnet_conn *c, const void *arg)
+{
+    return setsockopt_int(c, SOL_SOCKET, SO_SNDBUF, *(const int *)arg);
+}
+
+int cnet_conn_set_nodelay(cnet_conn *c, int on, cnet_error *err)
+{
+    return set_option(c, err, set_nodelay, &on);
+}
+
+int cnet_conn_set_keepalive(cnet_conn *c, const cnet_keepalive *ka, cnet_error *err)
+{
+    static const cnet_keepalive defaults;
+
+    return set_option(c, err, set_keepalive, ka != NULL ? ka : &defaults);
+}
+
+int cnet_conn_set_linger(cnet_conn *c, int sec, cnet_error *err)
+{
+    return set_option(c, err, set_linger, &sec);
+}
+
+int cnet_conn_set_read_buffer(cnet_conn *c, int bytes, cnet_error *err)
+{
+    return set_option(c, err, set_rcvbuf, &bytes);
+}
+
+int cnet_conn_set_write_buffer(cnet_conn *c, int bytes, cnet_error *err)
+{
+    return set_option(c, err, set_sndbuf, &bytes);
 }

@@ -1,15 +1,96 @@
-/* Dialing: Go's Dial for stream, datagram and unix networks (go-dial.md section 3).
- * Addresses are tried in order; the first error is the one reported. */
+/* Dialing: Go's Dialer (go-dial.md section 3.6). Every attempt is a non-blocking
+ * connect watched with poll, so the serial dial and Happy Eyeballs (two racers, the
+ * second started after the fallback delay or as soon as the first runs out of
+ * addresses) are one loop on the caller's thread: no helper thread, and every losing
+ * socket is closed before the call returns. */
 #include "internal.h"
 
-#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-/* A connected socket whose kernel-chosen local port equals its remote port on the same
- * address is connected to itself (TCP simultaneous open). */
-static bool is_self_connect(int fd, const cnet__sockaddr *remote)
+#define DEFAULT_FALLBACK_DELAY_NS 300000000   /* Go's 300 ms */
+#define MIN_ATTEMPT_NS 2000000000LL          /* Go's partialDeadline floor: 2 s */
+#define MAX_RETRIES 2                        /* self-connect / EADDRNOTAVAIL */
+
+/* One address to dial, ready for the socket skeleton. */
+typedef struct target {
+    cnet__sockaddr remote;
+    int family;
+    bool ipv6only, v4;
+    char addr[CNET_ADDRSTRLEN];
+} target;
+
+typedef struct dial_ctx {
+    const cnet_dialer *d;
+    const cnet__network *net;
+    int64_t deadline;
+    cnet__sockaddr local_sa[2];  /* the local address in AF_INET, AF_INET6 (or unix) */
+    const cnet__endpoint *local; /* resolved local endpoint, NULL if none */
+    bool has_local;
+    bool kernel_port; /* the kernel picks the local port: Go's retry condition */
+    char source[CNET_ADDRSTRLEN];
+} dial_ctx;
+
+/* One serial dialer over a list of targets (a Happy Eyeballs racer). */
+typedef struct racer {
+    const target *t[CNET__MAX_ADDRS];
+    int n, next, retries;
+    int fd; /* the attempt in flight, -1 if none */
+    int64_t attempt_deadline;
+    bool started;
+    cnet_error first; /* code 0 until the first failure */
+} racer;
+
+/* Go's earliest of now+timeout (any non-zero timeout) and the deadline, saturating. */
+static int64_t effective_deadline(const cnet_dialer *d)
+{
+    int64_t now = cnet_now_ns(), dl = d->deadline_ns, t = 0;
+
+    if (d->timeout_ns != 0) {
+        if (d->timeout_ns > 0 && now > INT64_MAX - d->timeout_ns)
+            t = INT64_MAX;
+        else
+            t = now + d->timeout_ns;
+        if (t == 0)
+            t = 1; /* 0 means "none": keep an expired deadline expired */
+    }
+    if (t != 0 && (dl == 0 || t < dl))
+        dl = t;
+    return dl;
+}
+
+/* Go's partialDeadline: an equal share of the time left, at least 2 s, never past the
+ * deadline. CNET_EDIALTIMEOUT if no time is left. */
+static int partial_deadline(int64_t deadline, int remaining, int64_t *out)
+{
+    int64_t now = cnet_now_ns(), left, share;
+
+    *out = 0;
+    if (deadline == 0)
+        return 0;
+    left = deadline - now;
+    if (left <= 0)
+        return CNET_EDIALTIMEOUT;
+    share = left / remaining;
+    if (share < MIN_ATTEMPT_NS)
+        share = left < MIN_ATTEMPT_NS ? left : MIN_ATTEMPT_NS;
+    *out = now + share;
+    return 0;
+}
+
+static void record(const dial_ctx *ctx, racer *r, int code, const target *t, const char *syscall)
+{
+    if (r->first.code != 0)
+        return;
+    if (code == CNET_EDIALTIMEOUT || code == CNET_ENOSUITABLE)
+        syscall = NULL;
+    cnet__sys_error(&r->first, code, "dial", ctx->net->name, ctx->source, t->addr, syscall);
+}
+
+/* A kernel-chosen local port equal to the remote end: connected to itself. */
+static bool is_self_connect(int fd, const target *t)
 {
     cnet__sockaddr local;
     char a[CNET_ADDRSTRLEN], b[CNET_ADDRSTRLEN];
@@ -18,97 +99,281 @@ static bool is_self_connect(int fd, const cnet__sockaddr *remote)
     if (getsockname(fd, &local.u.sa, &local.len) < 0)
         return false;
     cnet__sockaddr_format(&local, a, sizeof a);
-    cnet__sockaddr_format(remote, b, sizeof b);
+    cnet__sockaddr_format(&t->remote, b, sizeof b);
     return strcmp(a, b) == 0;
 }
 
-/* One TCP/UDP endpoint. Go retries a TCP dial with a kernel-chosen port up to twice
- * on a self-connect or EADDRNOTAVAIL. Returns the fd or the code. */
-static int dial_endpoint(const cnet__network *net, const cnet__endpoint *ep,
-                         cnet__sockaddr *remote, const char **syscall)
+static bool retryable(const dial_ctx *ctx, const racer *r, int code)
 {
-    cnet__sock_req req = {.sotype = net->sotype, .remote = remote};
-    int attempt, fd = CNET_ENOSUITABLE;
+    return ctx->net->kind == CNET__TCP && ctx->kernel_port && r->retries < MAX_RETRIES &&
+           code == -EADDRNOTAVAIL;
+}
 
-    req.family = cnet__favorite_family(net, NULL, ep, false, &req.ipv6only);
-    if (!cnet__endpoint_to_sockaddr(ep, req.family, remote))
-        return CNET_ENOSUITABLE;
-    for (attempt = 0; attempt < 3; attempt++) {
-        fd = cnet__socket(&req, syscall);
-        if (net->kind != CNET__TCP)
-            break;
-        if (fd >= 0 && !is_self_connect(fd, remote))
-            break;
+static int open_attempt(const dial_ctx *ctx, const target *t, const char **syscall)
+{
+    cnet__sock_req req = {.family = t->family, .sotype = ctx->net->sotype,
+                          .ipv6only = t->ipv6only, .remote = &t->remote,
+                          .connect_async = true, .control = ctx->d->control,
+                          .control_arg = ctx->d->control_arg, .control_addr = t->addr};
+
+    if (ctx->has_local)
+        req.local = &ctx->local_sa[t->family == AF_INET6];
+    return cnet__socket(&req, cnet__qualified_network(ctx->net, t->family), syscall);
+}
+
+/* Starts the racer's next attempt, skipping (and recording) addresses that fail at
+ * once. Leaves r->fd = -1 when it has run out of addresses or time. */
+static void start_next(const dial_ctx *ctx, racer *r)
+{
+    const char *syscall;
+    int fd, rc;
+
+    r->started = true;
+    while (r->fd < 0 && r->next < r->n) {
+        const target *t = r->t[r->next];
+
+        rc = partial_deadline(ctx->deadline, r->n - r->next, &r->attempt_deadline);
+        if (rc < 0) {
+            record(ctx, r, rc, t, NULL);
+            r->next = r->n; /* out of time: Go stops here */
+            return;
+        }
+        fd = open_attempt(ctx, t, &syscall);
         if (fd >= 0) {
-            close(fd);
-            fd = -ECONNREFUSED; /* what the self-connect stood in for */
-        } else if (fd != -EADDRNOTAVAIL) {
+            r->fd = fd;
+        } else if (retryable(ctx, r, fd)) {
+            r->retries++;
+        } else {
+            record(ctx, r, fd, t, syscall);
+            r->next++;
+            r->retries = 0;
+        }
+    }
+}
+
+/* The attempt in flight failed with code (or timed out): on to the next address. */
+static void attempt_failed(const dial_ctx *ctx, racer *r, int code)
+{
+    close(r->fd);
+    r->fd = -1;
+    if (retryable(ctx, r, code)) {
+        r->retries++;
+    } else {
+        record(ctx, r, code, r->t[r->next], "connect");
+        r->next++;
+        r->retries = 0;
+    }
+    start_next(ctx, r);
+}
+
+/* The attempt in flight became writable: returns the connected fd, or -1. */
+static int attempt_ready(const dial_ctx *ctx, racer *r)
+{
+    int rc = cnet__connect_result(r->fd), fd;
+
+    if (rc == 0 && ctx->net->kind == CNET__TCP && ctx->kernel_port &&
+        is_self_connect(r->fd, r->t[r->next]))
+        rc = r->retries < MAX_RETRIES ? -EADDRNOTAVAIL : -ECONNREFUSED;
+    if (rc == 0) {
+        fd = r->fd;
+        r->fd = -1;
+        return fd;
+    }
+    attempt_failed(ctx, r, rc);
+    return -1;
+}
+
+static bool racer_done(const racer *r)
+{
+    return r->started && r->fd < 0;
+}
+
+static int64_t earliest(int64_t a, int64_t b)
+{
+    return a == 0 ? b : b == 0 ? a : a < b ? a : b;
+}
+
+/* One poll over the racers' attempts; returns a connected fd (and its target) or -1. */
+static int poll_racers(const dial_ctx *ctx, racer *rs[2], int64_t wake_at, const target **won)
+{
+    struct pollfd p[2];
+    int i, n = 0, fd;
+
+    for (i = 0; i < 2; i++) {
+        p[i].fd = rs[i]->fd; /* a negative fd is ignored by poll */
+        p[i].events = POLLOUT;
+        p[i].revents = 0;
+        if (rs[i]->fd >= 0)
+            wake_at = earliest(wake_at, rs[i]->attempt_deadline);
+    }
+    n = poll(p, 2, cnet__poll_timeout(wake_at));
+    for (i = 0; n >= 0 && i < 2; i++) {
+        if (rs[i]->fd < 0)
+            continue;
+        if (p[i].revents != 0) {
+            *won = rs[i]->t[rs[i]->next];
+            fd = attempt_ready(ctx, rs[i]);
+            if (fd >= 0)
+                return fd;
+        } else if (rs[i]->attempt_deadline != 0 && cnet_now_ns() >= rs[i]->attempt_deadline) {
+            attempt_failed(ctx, rs[i], CNET_EDIALTIMEOUT);
+        }
+    }
+    return -1;
+}
+
+/* Go's dialParallel (and dialSerial when fallback has no targets). */
+static int race(const dial_ctx *ctx, racer *primary, racer *fallback, int64_t delay,
+                const target **won)
+{
+    racer *rs[2] = {primary, fallback};
+    int64_t fallback_at = cnet_now_ns() + delay;
+    int fd = -1, i;
+
+    start_next(ctx, primary);
+    for (;;) {
+        if (fallback->n > 0 && !fallback->started &&
+            (racer_done(primary) || cnet_now_ns() >= fallback_at))
+            start_next(ctx, fallback);
+        if (racer_done(primary) && (fallback->n == 0 || racer_done(fallback)))
+            return -1;
+        fd = poll_racers(ctx, rs, fallback->started || fallback->n == 0 ? 0 : fallback_at, won);
+        if (fd >= 0)
             break;
+    }
+    for (i = 0; i < 2; i++) {
+        if (rs[i]->fd >= 0 && rs[i]->fd != fd) {
+            close(rs[i]->fd); /* the losing racer */
+            rs[i]->fd = -1;
         }
     }
     return fd;
 }
 
-static int dial_inet(const cnet__network *net, const char *address, cnet_conn **c,
-                     cnet_error *err)
-{
-    cnet__addr_list list;
-    cnet__sockaddr remote;
-    char addr[CNET_ADDRSTRLEN];
-    const char *syscall = "connect";
-    int rc, i, fd, first = 0;
+/* ---- Building the targets ------------------------------------------------------- */
 
-    rc = cnet__resolve("dial", net, address, &list, err);
-    for (i = 0; rc == 0 && i < list.n; i++) {
-        fd = dial_endpoint(net, &list.ep[i], &remote, &syscall);
-        if (fd >= 0) {
-            *c = cnet__conn_new(fd, net, &remote);
-            if (*c == NULL) {
-                close(fd);
-                fd = -ENOMEM;
-                syscall = "malloc";
-            } else {
-                if (net->kind == CNET__TCP)
-                    cnet__set_default_conn_sockopts(fd, remote.u.sa.sa_family);
-                return 0;
-            }
-        }
-        if (first == 0) {
-            first = fd;
-            cnet__endpoint_format(&list.ep[i], addr, sizeof addr);
-            if (fd == CNET_ENOSUITABLE)
-                cnet__op_error(err, fd, "dial", net->name, NULL, addr, NULL);
-            else
-                cnet__sys_error(err, fd, "dial", net->name, NULL, addr, syscall);
-        }
-    }
-    return rc < 0 ? rc : first;
+static bool same_family_or_wildcard(const cnet__endpoint *local, const cnet__endpoint *ep)
+{
+    if (local == NULL || cnet__ip_is_unspecified(&local->ip) || cnet__ip_is_unspecified(&ep->ip))
+        return true;
+    return cnet__ip_is_v4(&local->ip) == cnet__ip_is_v4(&ep->ip);
 }
 
-static int dial_unix(const cnet__network *net, const char *address, cnet_conn **c,
-                     cnet_error *err)
+static bool inet_target(const dial_ctx *ctx, const cnet__endpoint *ep, target *t)
 {
-    cnet__sockaddr remote;
-    cnet__sock_req req = {.family = AF_UNIX, .sotype = net->sotype, .remote = &remote};
-    const char *syscall = "connect";
-    int fd;
+    t->family = cnet__favorite_family(ctx->net, ctx->local, ep, false, &t->ipv6only);
+    t->v4 = ep->ip.family == AF_UNSPEC || cnet__ip_is_v4(&ep->ip);
+    cnet__endpoint_format(ep, t->addr, sizeof t->addr);
+    return cnet__endpoint_to_sockaddr(ep, t->family, &t->remote);
+}
 
-    if (!cnet__unix_sockaddr(address, &remote))
-        return cnet__sys_error(err, -EINVAL, "dial", net->name, NULL, address, syscall);
-    fd = cnet__socket(&req, &syscall);
-    if (fd < 0)
-        return cnet__sys_error(err, fd, "dial", net->name, NULL, address, syscall);
-    *c = cnet__conn_new(fd, net, &remote);
-    if (*c == NULL) {
-        close(fd);
-        return cnet__sys_error(err, -ENOMEM, "dial", net->name, NULL, address, "malloc");
+/* Go's resolveAddrList for dial: resolve, then keep the remote addresses a local
+ * address of that family can reach (rule 7). */
+static int inet_targets(dial_ctx *ctx, const char *address, target *ts, int *n, cnet_error *err)
+{
+    cnet__addr_list list;
+    char inner[CNET_ERROR_MAX];
+    int rc, i;
+
+    rc = cnet__resolve("dial", ctx->net, address, ctx->deadline, &list, err);
+    for (i = 0, *n = 0; rc == 0 && i < list.n; i++)
+        if (same_family_or_wildcard(ctx->local, &list.ep[i]) && inet_target(ctx, &list.ep[i], &ts[*n]))
+            (*n)++;
+    if (rc == 0 && *n == 0) {
+        cnet__addr_error_text(inner, sizeof inner, CNET_ENOSUITABLE, ctx->source);
+        rc = cnet__op_error(err, CNET_ENOSUITABLE, "dial", ctx->net->name, NULL, NULL, inner);
     }
+    return rc;
+}
+
+static int unix_target(const dial_ctx *ctx, const char *address, target *t, cnet_error *err)
+{
+    t->family = AF_UNIX;
+    t->ipv6only = t->v4 = false;
+    snprintf(t->addr, sizeof t->addr, "%s", address);
+    if (!cnet__unix_sockaddr(address, &t->remote))
+        return cnet__sys_error(err, -EINVAL, "dial", ctx->net->name, ctx->source, address, "connect");
     return 0;
 }
 
-int cnet_dial(const char *network, const char *address, cnet_conn **c, cnet_error *err)
+/* The dialer's local address, in both families (the target picks one). */
+static int local_address(dial_ctx *ctx, cnet__endpoint *ep, cnet_error *err)
 {
-    const cnet__network *net;
+    const char *a = ctx->d->local_address;
+    cnet__addr_list list;
+    int rc;
+
+    ctx->kernel_port = true;
+    if (a == NULL || a[0] == '\0')
+        return 0;
+    ctx->has_local = true;
+    snprintf(ctx->source, sizeof ctx->source, "%s", a);
+    if (ctx->net->kind == CNET__UNIX)
+        return cnet__unix_sockaddr(a, &ctx->local_sa[0]) ? 0
+               : cnet__sys_error(err, -EINVAL, "dial", ctx->net->name, a, NULL, "bind");
+    rc = cnet__resolve("dial", ctx->net, a, ctx->deadline, &list, err);
+    if (rc < 0)
+        return rc;
+    *ep = *cnet__addr_list_first_v4(&list);
+    ctx->local = ep;
+    ctx->kernel_port = ep->port == 0;
+    cnet__endpoint_format(ep, ctx->source, sizeof ctx->source);
+    if (!cnet__endpoint_to_sockaddr(ep, AF_INET, &ctx->local_sa[0]))
+        ctx->local_sa[0].len = 0;
+    cnet__endpoint_to_sockaddr(ep, AF_INET6, &ctx->local_sa[1]);
+    return 0;
+}
+
+/* Go's partition: the first address's family is primary, the rest fall back. Only
+ * "tcp" with Happy Eyeballs on splits; otherwise everything is primary. */
+static void partition(const dial_ctx *ctx, const target *ts, int n, racer *primary, racer *fallback)
+{
+    bool split = strcmp(ctx->net->name, "tcp") == 0 && ctx->d->fallback_delay_ns >= 0;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        racer *r = (!split || ts[i].v4 == ts[0].v4) ? primary : fallback;
+        r->t[r->n++] = &ts[i];
+    }
+}
+
+static int finish(const dial_ctx *ctx, int fd, const target *t, cnet_conn **c, cnet_error *err)
+{
+    *c = cnet__conn_new(fd, ctx->net, &t->remote);
+    if (*c == NULL) {
+        close(fd);
+        return cnet__sys_error(err, -ENOMEM, "dial", ctx->net->name, ctx->source, t->addr, "malloc");
+    }
+    if (ctx->net->kind == CNET__TCP)
+        cnet__apply_conn_options(fd, t->family, &ctx->d->keepalive);
+    return 0;
+}
+
+static int dial_targets(const dial_ctx *ctx, const target *ts, int n, cnet_conn **c, cnet_error *err)
+{
+    racer primary = {.fd = -1}, fallback = {.fd = -1};
+    const target *won = NULL;
+    int64_t delay = ctx->d->fallback_delay_ns > 0 ? ctx->d->fallback_delay_ns : DEFAULT_FALLBACK_DELAY_NS;
+    int fd;
+
+    partition(ctx, ts, n, &primary, &fallback);
+    fd = race(ctx, &primary, &fallback, delay, &won);
+    if (fd >= 0)
+        return finish(ctx, fd, won, c, err);
+    /* Go returns the primary racer's first error. */
+    if (err != NULL)
+        *err = primary.first.code != 0 ? primary.first : fallback.first;
+    return primary.first.code != 0 ? primary.first.code : fallback.first.code;
+}
+
+int cnet_dial_with(const cnet_dialer *d, const char *network, const char *address, cnet_conn **c,
+                   cnet_error *err)
+{
+    static const cnet_dialer zero;
+    dial_ctx ctx;
+    cnet__endpoint local;
+    target ts[CNET__MAX_ADDRS];
+    int n = 1, rc;
 
     cnet__err_clear(err);
     if (c == NULL)
@@ -118,12 +383,22 @@ int cnet_dial(const char *network, const char *address, cnet_conn **c, cnet_erro
         return cnet__null_arg(err, "dial", "network");
     if (address == NULL)
         return cnet__null_arg(err, "dial", "address");
-    net = cnet__network_lookup(network);
-    if (net == NULL)
+    memset(&ctx, 0, sizeof ctx);
+    ctx.d = d != NULL ? d : &zero;
+    ctx.net = cnet__network_lookup(network);
+    if (ctx.net == NULL)
         return cnet__unknown_network(err, "dial", network);
     if (address[0] == '\0')
-        return cnet__op_error(err, CNET_EMISSINGADDR, "dial", net->name, NULL, NULL, NULL);
-    if (net->kind == CNET__UNIX)
-        return dial_unix(net, address, c, err);
-    return dial_inet(net, address, c, err);
+        return cnet__op_error(err, CNET_EMISSINGADDR, "dial", ctx.net->name, NULL, NULL, NULL);
+    ctx.deadline = effective_deadline(ctx.d);
+    rc = local_address(&ctx, &local, err);
+    if (rc == 0)
+        rc = ctx.net->kind == CNET__UNIX ? unix_target(&ctx, address, &ts[0], err)
+                                         : inet_targets(&ctx, address, ts, &n, err);
+    return rc < 0 ? rc : dial_targets(&ctx, ts, n, c, err);
+}
+
+int cnet_dial(const char *network, const char *address, cnet_conn **c, cnet_error *err)
+{
+    return cnet_dial_with(NULL, network, address, c, err);
 }

@@ -31,6 +31,7 @@ static const struct {
     {CNET_EINVALIDADDR, "invalid address"},
     {CNET_ELOOKUP, "name resolution failed"},
     {CNET_ENOIPV4IF, "no such multicast interface"},
+    {CNET_EDIALTIMEOUT, "i/o timeout"},
 };
 
 const char *cnet_strerror(int code)
@@ -57,7 +58,13 @@ int cnet_error_is_timeout(const cnet_error *err)
 {
     if (err == NULL)
         return 0;
-    return err->code == CNET_ETIMEOUT || err->code == -EAGAIN || err->code == -ETIMEDOUT;
+    return err->code == CNET_ETIMEOUT || err->code == CNET_EDIALTIMEOUT || err->code == -EAGAIN ||
+           err->code == -ETIMEDOUT;
+}
+
+int cnet_error_is_deadline_exceeded(const cnet_error *err)
+{
+    return err != NULL && err->code == CNET_ETIMEOUT;
 }
 
 int cnet_error_is_closed(const cnet_error *err)
@@ -97,6 +104,8 @@ int cnet__sys_error(cnet_error *err, int code, const char *op, const char *net,
 {
     char inner[96];
 
+    if (syscall == NULL)
+        return cnet__op_error(err, code, op, net, source, addr, NULL);
     snprintf(inner, sizeof inner, "%s: %s", syscall, cnet_strerror(code));
     return cnet__op_error(err, code, op, net, source, addr, inner);
 }

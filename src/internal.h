@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <netdb.h>
 
 /* ---- Errors (error.c, errno_text.c) ------------------------------------------- */
 
@@ -134,7 +135,12 @@ typedef struct cnet__addr_list {
  * resolve the host, filter by network family. On error fills err with Go's text
  * ("<op> <net>: address ...: ...") and returns the code. */
 int cnet__resolve(const char *op, const cnet__network *net, const char *address,
-                  cnet__addr_list *out, cnet_error *err);
+                  int64_t deadline, cnet__addr_list *out, cnet_error *err);
+
+/* getaddrinfo that gives up at deadline (0 = none): the lookup runs on a thread the
+ * caller stops waiting for, since getaddrinfo cannot be cancelled. Returns getaddrinfo's
+ * code, or EAI_AGAIN with *timed_out set. */
+int cnet__getaddrinfo(const char *host, int64_t deadline, struct addrinfo **res, bool *timed_out);
 
 /* Go's first(isIPv4): the first IPv4 address, else the first address. */
 const cnet__endpoint *cnet__addr_list_first_v4(const cnet__addr_list *l);
@@ -236,8 +242,22 @@ typedef struct cnet__policy {
 
 const cnet__policy *cnet__policy_lookup(const char *os);
 
-/* Applies the rows of role from this OS's table. 0 or -errno. */
+/* Applies the rows of role from this OS's table. 0 or -errno (best-effort rows never
+ * fail it). */
 int cnet__apply_policy(int fd, cnet__role role, int family, int sotype, bool ipv6only);
+
+/* The same with caller-chosen values: override may change *value, or return false to
+ * leave that option alone. strict: best-effort rows fail it too. */
+typedef bool (*cnet__override_fn)(const void *ctx, cnet__opt opt, int *value);
+int cnet__apply_policy_with(int fd, cnet__role role, int family, int sotype, bool ipv6only,
+                            cnet__override_fn override, const void *ctx, bool strict);
+
+/* Go's newTCPConn options (TCP_NODELAY, keep-alive) with a keep-alive config; NULL or
+ * all zero is the policy table's default. Failures are ignored, as Go ignores them. */
+void cnet__apply_conn_options(int fd, int family, const cnet_keepalive *ka);
+bool cnet__keepalive_is_default(const cnet_keepalive *ka);
+/* The keep-alive options alone, failures reported (cnet_conn_set_keepalive). */
+int cnet__set_keepalive(int fd, int family, const cnet_keepalive *ka);
 
 /* From sockopt_<os>.c: this OS's name, and an option's native level, name and size
  * (false where the OS lacks it). */
@@ -250,53 +270,76 @@ bool cnet__opt_native(cnet__opt opt, int *level, int *name, socklen_t *size);
 int cnet__wake_open(int *rfd, int *wfd); /* 0 or -errno */
 void cnet__wake_signal(int wfd);
 void cnet__wake_close(int rfd, int wfd);
+/* Makes it unreadable again (after a deadline kick every waiter has seen). */
+void cnet__wake_drain(int rfd);
 
 /* ---- Descriptors shared between threads (fd.c) ---------------------------------- */
 
 /* One socket owned by one handle. Operations take a reference; close marks the
  * descriptor closed, wakes every blocked operation and waits until they have left,
- * then closes the socket. */
+ * then closes the socket. Deadlines are absolute cnet_now_ns() times, 0 = none. */
 typedef struct cnet__fd {
     int sysfd;
-    atomic_uint state;    /* bit 0: closing; the rest: 2 * active operations */
-    pthread_mutex_t mu;   /* guards the wake descriptors and the close hand-off */
-    pthread_cond_t idle;  /* signalled when the last operation leaves a closing fd */
-    int wake_rfd, wake_wfd; /* created on first block, -1 before */
+    atomic_uint state;              /* bit 0: closing; the rest: 2 * active operations */
+    _Atomic int64_t rdeadline, wdeadline;
+    pthread_mutex_t mu;             /* guards everything below */
+    pthread_cond_t cv;              /* idle after close, kick acknowledged, kick done */
+    int wake_rfd, wake_wfd;         /* created on first block, -1 before */
+    unsigned waiters;               /* operations blocked in poll */
+    unsigned kick_gen, kick_acks;   /* deadline-change wake-ups and their acknowledgements */
+    bool kicking;
 } cnet__fd;
 
 void cnet__fd_init(cnet__fd *fd, int sysfd);
-/* Takes a reference: 0, or CNET_ECLOSED if the descriptor is closing. */
+/* Takes a reference: 0, or CNET_ECLOSED if the descriptor is closing (no reference is
+ * then held, and sysfd must not be touched). */
 int cnet__fd_acquire(cnet__fd *fd);
 void cnet__fd_release(cnet__fd *fd);
-/* Waits until sysfd is ready for events (POLLIN/POLLOUT): 0, CNET_ECLOSED, or -errno. */
-int cnet__fd_wait(cnet__fd *fd, short events);
+/* CNET_ETIMEOUT if the deadline has passed, else 0. */
+int cnet__fd_check_deadline(const _Atomic int64_t *deadline);
+/* Waits until sysfd is ready for events (POLLIN/POLLOUT) or the deadline passes:
+ * 0, CNET_ECLOSED, CNET_ETIMEOUT, or -errno. */
+int cnet__fd_wait(cnet__fd *fd, short events, _Atomic int64_t *deadline);
+/* Sets the read and/or write deadline and re-arms blocked calls. 0 or CNET_ECLOSED. */
+int cnet__fd_set_deadline(cnet__fd *fd, bool read, bool write, int64_t deadline_ns);
 /* Marks closed, wakes waiters, waits for them, closes the socket. CNET_ECLOSED if
  * already closed. */
 int cnet__fd_close(cnet__fd *fd);
 bool cnet__fd_closing(cnet__fd *fd);
+
+/* Milliseconds for poll() until deadline (rounded up; -1 for none, 0 if passed). */
+int cnet__poll_timeout(int64_t deadline_ns);
 
 /* ---- The socket skeleton (sock.c) ------------------------------------------------ */
 
 /* Go's socket() in sock_posix.go: creates a socket, applies the defaults, then listens
  * (stream + local), binds (datagram + local) or dials (remote). On success returns the
  * fd; on error closes everything and returns the code with *syscall naming the
- * failing call. */
+ * failing call. net_name is what a Control hook sees (cnet__qualified_network). */
 typedef struct cnet__sock_req {
     int family, sotype;
     bool ipv6only;
     const cnet__sockaddr *local;  /* may be NULL */
     const cnet__sockaddr *remote; /* may be NULL */
     bool multicast;               /* local address is a multicast group */
+    bool connect_async;           /* dial: return once connect has started */
+    int backlog;                  /* listen: 0 = the OS maximum */
+    cnet_control_fn control;      /* may be NULL */
+    void *control_arg;
+    const char *control_addr;     /* the address string the hook sees */
 } cnet__sock_req;
 
-int cnet__socket(const cnet__sock_req *req, const char **syscall);
+/* Go's family-qualified network for Control hooks: "tcp" on AF_INET6 is "tcp6". */
+const char *cnet__qualified_network(const cnet__network *net, int family);
+
+int cnet__socket(const cnet__sock_req *req, const char *net_name, const char **syscall);
 
 /* Go's favoriteAddrFamily: the family for listen/dial with these endpoints. */
 int cnet__favorite_family(const cnet__network *net, const cnet__endpoint *local,
                           const cnet__endpoint *remote, bool listen, bool *ipv6only);
 
-/* Non-blocking connect and wait, then SO_ERROR. 0 or -errno. */
-int cnet__connect(int fd, const cnet__sockaddr *sa);
+/* The result of a non-blocking connect once the socket is writable: 0 or -errno. */
+int cnet__connect_result(int fd);
 
 /* ---- Handles (listener.c, conn.c, packet.c) --------------------------------------- */
 

@@ -65,7 +65,7 @@ static int listen_unix(const cnet__network *net, const char *address, cnet_liste
 
     if (!cnet__unix_sockaddr(address, &sa))
         return cnet__sys_error(err, -EINVAL, "listen", net->name, NULL, address, syscall);
-    fd = cnet__socket(&req, &syscall);
+    fd = cnet__socket(&req, net->name, &syscall);
     if (fd < 0)
         return cnet__sys_error(err, fd, "listen", net->name, NULL, address, syscall);
     return finish(fd, net, address, address, ln, err);
@@ -82,7 +82,7 @@ static int listen_tcp(const cnet__network *net, const char *address, cnet_listen
     const char *syscall;
     int rc, fd;
 
-    rc = cnet__resolve("listen", net, address, &list, err);
+    rc = cnet__resolve("listen", net, address, 0, &list, err);
     if (rc < 0)
         return rc;
     ep = cnet__addr_list_first_v4(&list);
@@ -90,7 +90,7 @@ static int listen_tcp(const cnet__network *net, const char *address, cnet_listen
     req.family = cnet__favorite_family(net, ep, NULL, true, &req.ipv6only);
     if (!cnet__endpoint_to_sockaddr(ep, req.family, &sa))
         return cnet__op_error(err, CNET_ENOSUITABLE, "listen", net->name, NULL, addr, NULL);
-    fd = cnet__socket(&req, &syscall);
+    fd = cnet__socket(&req, cnet__qualified_network(net, req.family), &syscall);
     if (fd < 0)
         return cnet__sys_error(err, fd, "listen", net->name, NULL, addr, syscall);
     return finish(fd, net, NULL, addr, ln, err);
@@ -106,7 +106,7 @@ int cnet__wrong_kind(const char *op, const cnet__network *net, const char *addre
     if (net->kind == CNET__UNIX) {
         snprintf(addr, sizeof addr, "%s", address);
     } else {
-        rc = cnet__resolve(op, net, address, &list, err);
+        rc = cnet__resolve(op, net, address, 0, &list, err);
         if (rc < 0)
             return rc;
         cnet__endpoint_format(cnet__addr_list_first_v4(&list), addr, sizeof addr);
@@ -152,7 +152,7 @@ int cnet_listener_accept(cnet_listener *ln, cnet_conn **c, cnet_error *err)
     cnet__sockaddr_format(&ln->addr, addr, sizeof addr);
     if (cnet__fd_acquire(&ln->fd) < 0)
         return cnet__op_error(err, CNET_ECLOSED, "accept", ln->net->name, NULL, addr, NULL);
-    for (rc = 0; rc == 0;) {
+    for (rc = cnet__fd_check_deadline(&ln->fd.rdeadline); rc == 0;) {
         nfd = cnet__sys_accept(ln->fd.sysfd, &peer);
         if (nfd >= 0) {
             *c = cnet__conn_new(nfd, ln->net, &peer);
@@ -166,7 +166,7 @@ int cnet_listener_accept(cnet_listener *ln, cnet_conn **c, cnet_error *err)
         }
         if (nfd == -ECONNABORTED)
             continue; /* the peer gave up before we got to it: not the listener's error */
-        rc = nfd == -EAGAIN || nfd == -EWOULDBLOCK ? cnet__fd_wait(&ln->fd, POLLIN) : nfd;
+        rc = nfd == -EAGAIN || nfd == -EWOULDBLOCK ? cnet__fd_wait(&ln->fd, POLLIN, &ln->fd.rdeadline) : nfd;
     }
     cnet__fd_release(&ln->fd);
     if (rc == 0)
@@ -175,6 +175,11 @@ int cnet_listener_accept(cnet_listener *ln, cnet_conn **c, cnet_error *err)
         return cnet__op_error(err, rc, "accept", ln->net->name, NULL, addr, NULL);
     return cnet__sys_error(err, rc, "accept", ln->net->name, NULL, addr,
                            rc == -ENOMEM ? "malloc" : cnet__accept_syscall);
+}
+
+int cnet_listener_set_deadline(cnet_listener *ln, int64_t deadline_ns)
+{
+    return ln == NULL ? -EINVAL : cnet__fd_set_deadline(&ln->fd, true, false, deadline_ns);
 }
 
 int cnet_listener_addr(const cnet_listener *ln, char *buf, size_t len)

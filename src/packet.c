@@ -36,7 +36,7 @@ static int listen_unixgram(const cnet__network *net, const char *address,
 
     if (!cnet__unix_sockaddr(address, &sa))
         return cnet__sys_error(err, -EINVAL, "listen", net->name, NULL, address, syscall);
-    fd = cnet__socket(&req, &syscall);
+    fd = cnet__socket(&req, net->name, &syscall);
     if (fd < 0)
         return cnet__sys_error(err, fd, "listen", net->name, NULL, address, syscall);
     return packet_new(fd, net, address, pc, err);
@@ -62,7 +62,7 @@ static int bind_udp(const cnet__network *net, const cnet__endpoint *ep, const ch
     }
     if (!cnet__endpoint_to_sockaddr(&local, req.family, &sa))
         return cnet__op_error(err, CNET_ENOSUITABLE, "listen", net->name, NULL, addr, NULL);
-    fd = cnet__socket(&req, &syscall);
+    fd = cnet__socket(&req, cnet__qualified_network(net, req.family), &syscall);
     if (fd < 0)
         return cnet__sys_error(err, fd, "listen", net->name, NULL, addr, syscall);
     return fd;
@@ -72,7 +72,7 @@ static int resolve_udp(const cnet__network *net, const char *address, cnet__endp
                        char *addr, cnet_error *err)
 {
     cnet__addr_list list;
-    int rc = cnet__resolve("listen", net, address, &list, err);
+    int rc = cnet__resolve("listen", net, address, 0, &list, err);
 
     if (rc < 0)
         return rc;
@@ -239,14 +239,14 @@ ssize_t cnet_packet_read_from(cnet_packet_conn *pc, void *buf, size_t len, char 
         return cnet__null_arg(err, "read", pc == NULL ? "pc" : "buf");
     if (cnet__fd_acquire(&pc->fd) < 0)
         return packet_error(pc, err, CNET_ECLOSED, "read", NULL, NULL);
-    for (rc = 0; rc == 0;) {
+    for (rc = cnet__fd_check_deadline(&pc->fd.rdeadline); rc == 0;) {
         memset(&sa, 0, sizeof sa);
         sa.len = sizeof sa.u;
         n = recvfrom(pc->fd.sysfd, buf, len, 0, &sa.u.sa, &sa.len);
         if (n >= 0)
             break;
         if (errno == EAGAIN || errno == EWOULDBLOCK)
-            rc = cnet__fd_wait(&pc->fd, POLLIN);
+            rc = cnet__fd_wait(&pc->fd, POLLIN, &pc->fd.rdeadline);
         else if (errno != EINTR)
             rc = CNET__ERRNO();
     }
@@ -271,7 +271,7 @@ static int destination(cnet_packet_conn *pc, const char *address, cnet__sockaddr
             return packet_error(pc, err, -EINVAL, "write", address, "sendto");
         return 0;
     }
-    rc = cnet__resolve("write", pc->net, address, &list, err);
+    rc = cnet__resolve("write", pc->net, address, 0, &list, err);
     for (i = 0; rc == 0 && i < list.n; i++)
         if (cnet__endpoint_to_sockaddr(&list.ep[i], pc->local.u.sa.sa_family, sa))
             return 0;
@@ -293,21 +293,34 @@ ssize_t cnet_packet_write_to(cnet_packet_conn *pc, const void *buf, size_t len,
         return rc;
     if (cnet__fd_acquire(&pc->fd) < 0)
         return packet_error(pc, err, CNET_ECLOSED, "write", address, NULL);
-    for (;;) {
+    for (rc = cnet__fd_check_deadline(&pc->fd.wdeadline), n = rc; rc == 0;) {
         n = sendto(pc->fd.sysfd, buf, len, cnet__send_flags(), &sa.u.sa, sa.len);
         if (n >= 0)
             break;
         if (errno == EAGAIN || errno == EWOULDBLOCK)
-            rc = cnet__fd_wait(&pc->fd, POLLOUT);
+            rc = cnet__fd_wait(&pc->fd, POLLOUT, &pc->fd.wdeadline);
         else if (errno != EINTR)
             rc = CNET__ERRNO();
-        if (rc < 0) {
-            n = packet_error(pc, err, rc, "write", address, "sendto");
-            break;
-        }
     }
+    if (rc < 0)
+        n = packet_error(pc, err, rc, "write", address, "sendto");
     cnet__fd_release(&pc->fd);
     return n;
+}
+
+int cnet_packet_set_deadline(cnet_packet_conn *pc, int64_t deadline_ns)
+{
+    return pc == NULL ? -EINVAL : cnet__fd_set_deadline(&pc->fd, true, true, deadline_ns);
+}
+
+int cnet_packet_set_read_deadline(cnet_packet_conn *pc, int64_t deadline_ns)
+{
+    return pc == NULL ? -EINVAL : cnet__fd_set_deadline(&pc->fd, true, false, deadline_ns);
+}
+
+int cnet_packet_set_write_deadline(cnet_packet_conn *pc, int64_t deadline_ns)
+{
+    return pc == NULL ? -EINVAL : cnet__fd_set_deadline(&pc->fd, false, true, deadline_ns);
 }
 
 int cnet_packet_local_addr(const cnet_packet_conn *pc, char *buf, size_t len)

@@ -155,7 +155,8 @@ static int set_option(int fd, cnet__opt opt, int value)
     return 0;
 }
 
-int cnet__apply_policy(int fd, cnet__role role, int family, int sotype, bool ipv6only)
+int cnet__apply_policy_with(int fd, cnet__role role, int family, int sotype, bool ipv6only,
+                            cnet__override_fn override, const void *ctx, bool strict)
 {
     const cnet__policy *p = cnet__policy_lookup(cnet__os_name());
     size_t i;
@@ -167,11 +168,18 @@ int cnet__apply_policy(int fd, cnet__role role, int family, int sotype, bool ipv
         if (row->role != role || !row_applies(row, family, sotype))
             continue;
         value = row->value == CNET__VALUE_IPV6ONLY ? ipv6only : row->value;
+        if (override != NULL && !override(ctx, row->opt, &value))
+            continue;
         rc = set_option(fd, row->opt, value);
-        if (rc < 0 && !row->best_effort)
+        if (rc < 0 && (strict || !row->best_effort))
             return rc;
     }
     return 0;
+}
+
+int cnet__apply_policy(int fd, cnet__role role, int family, int sotype, bool ipv6only)
+{
+    return cnet__apply_policy_with(fd, role, family, sotype, ipv6only, NULL, NULL, false);
 }
 
 /* ---- Printing any OS's rows ---------------------------------------------------- */
@@ -262,4 +270,73 @@ int cnet_sockopt_policy(const char *os, const cnet_sockopt_rule **rules, size_t 
 const char *cnet_os_name(void)
 {
     return cnet__os_name();
+}
+
+/* ---- Connection options with a keep-alive config (Go's KeepAliveConfig) --------- */
+
+bool cnet__keepalive_is_default(const cnet_keepalive *ka)
+{
+    return ka == NULL || (ka->enable == 0 && ka->idle_ns == 0 && ka->interval_ns == 0 && ka->count == 0);
+}
+
+/* A duration in whole seconds, rounded up as Go does. */
+static int seconds_up(int64_t ns)
+{
+    int64_t s = (ns + 999999999) / 1000000000;
+
+    return s > 0x7fffffff ? 0x7fffffff : (int)s;
+}
+
+/* One config field: 0 keeps the table's default, < 0 leaves the OS value alone. */
+static bool field(int64_t v, int64_t scale_ns, int *value)
+{
+    if (v < 0)
+        return false;
+    if (v > 0)
+        *value = scale_ns > 1 ? seconds_up(v) : (int)v;
+    return true;
+}
+
+static bool keepalive_override(const void *ctx, cnet__opt opt, int *value)
+{
+    const cnet_keepalive *ka = ctx;
+
+    switch (opt) {
+    case CNET__OPT_TCP_NODELAY:
+        return true;
+    case CNET__OPT_SO_KEEPALIVE:
+        return ka->enable >= 0;
+    case CNET__OPT_TCP_KEEPIDLE:
+    case CNET__OPT_TCP_KEEPALIVE:
+        return ka->enable >= 0 && field(ka->idle_ns, 1000000000, value);
+    case CNET__OPT_TCP_KEEPINTVL:
+        return ka->enable >= 0 && field(ka->interval_ns, 1000000000, value);
+    case CNET__OPT_TCP_KEEPCNT:
+        return ka->enable >= 0 && field(ka->count, 1, value);
+    default:
+        return true;
+    }
+}
+
+void cnet__apply_conn_options(int fd, int family, const cnet_keepalive *ka)
+{
+    if (cnet__keepalive_is_default(ka))
+        cnet__set_default_conn_sockopts(fd, family);
+    else
+        cnet__apply_policy_with(fd, CNET__ROLE_CONN, family, SOCK_STREAM, false,
+                                keepalive_override, ka, false);
+}
+
+/* Only the keep-alive rows of the conn role (cnet_conn_set_keepalive). */
+static bool keepalive_only(const void *ctx, cnet__opt opt, int *value)
+{
+    return opt != CNET__OPT_TCP_NODELAY && keepalive_override(ctx, opt, value);
+}
+
+int cnet__set_keepalive(int fd, int family, const cnet_keepalive *ka)
+{
+    static const cnet_keepalive defaults;
+
+    return cnet__apply_policy_with(fd, CNET__ROLE_CONN, family, SOCK_STREAM, false,
+                                   keepalive_only, ka != NULL ? ka : &defaults, true);
 }

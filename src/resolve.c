@@ -70,16 +70,18 @@ static void add_ai(cnet__addr_list *out, const cnet__network *net, const struct 
 
 /* Name lookup through the system resolver (hosts file, then DNS), in its order. */
 static int lookup_host(const char *op, const cnet__network *net, const char *host, int port,
-                       cnet__addr_list *out, cnet_error *err)
+                       int64_t deadline, cnet__addr_list *out, cnet_error *err)
 {
-    struct addrinfo hints, *res, *ai;
+    struct addrinfo *res, *ai;
     char inner[CNET_ERROR_MAX];
+    bool timed_out = false;
     int rc;
 
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM; /* one entry per address */
-    rc = getaddrinfo(host, NULL, &hints, &res);
+    rc = cnet__getaddrinfo(host, deadline, &res, &timed_out);
+    if (timed_out) {
+        snprintf(inner, sizeof inner, "lookup %s: %s", host, cnet_strerror(CNET_EDIALTIMEOUT));
+        return cnet__op_error(err, CNET_EDIALTIMEOUT, op, net->name, NULL, NULL, inner);
+    }
     if (rc == EAI_NONAME || rc == EAI_NODATA_COMPAT) {
         snprintf(inner, sizeof inner, "lookup %s: %s", host, cnet_strerror(CNET_ENOHOST));
         return cnet__op_error(err, CNET_ENOHOST, op, net->name, NULL, NULL, inner);
@@ -104,7 +106,7 @@ static int addr_error(cnet_error *err, int code, const char *op, const cnet__net
 }
 
 static int resolve_host(const char *op, const cnet__network *net, const char *host, int port,
-                        cnet__addr_list *out, cnet_error *err)
+                        int64_t deadline, cnet__addr_list *out, cnet_error *err)
 {
     cnet__ip ip;
     int rc;
@@ -123,7 +125,7 @@ static int resolve_host(const char *op, const cnet__network *net, const char *ho
             add_ip(out, net, &ip, port);
         }
     } else {
-        rc = lookup_host(op, net, host, port, out, err);
+        rc = lookup_host(op, net, host, port, deadline, out, err);
         if (rc < 0)
             return rc;
     }
@@ -133,7 +135,7 @@ static int resolve_host(const char *op, const cnet__network *net, const char *ho
 }
 
 int cnet__resolve(const char *op, const cnet__network *net, const char *address,
-                  cnet__addr_list *out, cnet_error *err)
+                  int64_t deadline, cnet__addr_list *out, cnet_error *err)
 {
     char host[CNET_ADDRSTRLEN * 2], service[64], inner[CNET_ERROR_MAX];
     cnet_error split;
@@ -151,7 +153,7 @@ int cnet__resolve(const char *op, const cnet__network *net, const char *address,
     rc = cnet__port_lookup(net->kind, service, &port, inner, sizeof inner);
     if (rc < 0)
         return cnet__op_error(err, rc, op, net->name, NULL, NULL, inner);
-    return resolve_host(op, net, host, port, out, err);
+    return resolve_host(op, net, host, port, deadline, out, err);
 }
 
 const cnet__endpoint *cnet__addr_list_first_v4(const cnet__addr_list *l)

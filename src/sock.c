@@ -73,36 +73,62 @@ int cnet__favorite_family(const cnet__network *net, const cnet__endpoint *local,
     return AF_INET6;
 }
 
-static int wait_writable(int fd)
+int cnet__connect_result(int fd)
 {
-    struct pollfd p = {.fd = fd, .events = POLLOUT};
-    int rc;
-
-    do
-        rc = poll(&p, 1, -1);
-    while (rc < 0 && errno == EINTR);
-    return rc < 0 ? CNET__ERRNO() : 0;
-}
-
-int cnet__connect(int fd, const cnet__sockaddr *sa)
-{
-    int soerr = 0, rc;
+    int soerr = 0;
     socklen_t len = sizeof soerr;
 
-    if (connect(fd, &sa->u.sa, sa->len) == 0)
-        return 0;
-    if (errno != EINPROGRESS && errno != EINTR && errno != EALREADY)
-        return errno == EISCONN ? 0 : CNET__ERRNO();
-    rc = wait_writable(fd);
-    if (rc < 0)
-        return rc;
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
         return CNET__ERRNO();
     return soerr == 0 || soerr == EISCONN ? 0 : -soerr;
 }
 
+/* Starts a non-blocking connect; without connect_async, waits for the result. */
+static int start_connect(int fd, const cnet__sock_req *req)
+{
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    int rc;
+
+    if (connect(fd, &req->remote->u.sa, req->remote->len) == 0)
+        return 0;
+    if (errno != EINPROGRESS && errno != EINTR && errno != EALREADY)
+        return errno == EISCONN ? 0 : CNET__ERRNO();
+    if (req->connect_async)
+        return 0;
+    do
+        rc = poll(&p, 1, -1);
+    while (rc < 0 && errno == EINTR);
+    return rc < 0 ? CNET__ERRNO() : cnet__connect_result(fd);
+}
+
+const char *cnet__qualified_network(const cnet__network *net, int family)
+{
+    static const char *const names[2][2] = {{"tcp4", "tcp6"}, {"udp4", "udp6"}};
+
+    if (net->kind == CNET__UNIX)
+        return net->name;
+    return names[net->kind == CNET__UDP][family == AF_INET6];
+}
+
+/* The caller's hook, after every default option and before bind or connect. */
+static int run_control(int fd, const cnet__sock_req *req, const char *net_name,
+                       const char **syscall)
+{
+    int rc;
+
+    if (req->control == NULL)
+        return 0;
+    rc = req->control(req->control_arg, net_name, req->control_addr, fd);
+    if (rc != 0) {
+        *syscall = NULL; /* the hook's own error, as Go reports it */
+        return rc < 0 ? rc : -EINVAL;
+    }
+    return 0;
+}
+
 /* The listen path: listener options, bind, listen. */
-static int listen_stream(int fd, const cnet__sock_req *req, const char **syscall)
+static int listen_stream(int fd, const cnet__sock_req *req, const char *net_name,
+                         const char **syscall)
 {
     int rc = cnet__set_default_listener_sockopts(fd, req->family, req->sotype);
 
@@ -110,11 +136,14 @@ static int listen_stream(int fd, const cnet__sock_req *req, const char **syscall
         *syscall = "setsockopt";
         return rc;
     }
+    rc = run_control(fd, req, net_name, syscall);
+    if (rc < 0)
+        return rc;
     if (bind(fd, &req->local->u.sa, req->local->len) < 0) {
         *syscall = "bind";
         return CNET__ERRNO();
     }
-    if (listen(fd, cnet_listen_backlog()) < 0) {
+    if (listen(fd, req->backlog > 0 ? req->backlog : cnet_listen_backlog()) < 0) {
         *syscall = "listen";
         return CNET__ERRNO();
     }
@@ -122,7 +151,8 @@ static int listen_stream(int fd, const cnet__sock_req *req, const char **syscall
 }
 
 /* The datagram path: multicast options if bound to a group, then bind. */
-static int bind_datagram(int fd, const cnet__sock_req *req, const char **syscall)
+static int bind_datagram(int fd, const cnet__sock_req *req, const char *net_name,
+                         const char **syscall)
 {
     int rc = req->multicast ? cnet__set_default_multicast_sockopts(fd) : 0;
 
@@ -130,6 +160,9 @@ static int bind_datagram(int fd, const cnet__sock_req *req, const char **syscall
         *syscall = "setsockopt";
         return rc;
     }
+    rc = run_control(fd, req, net_name, syscall);
+    if (rc < 0)
+        return rc;
     if (bind(fd, &req->local->u.sa, req->local->len) < 0) {
         *syscall = "bind";
         return CNET__ERRNO();
@@ -138,21 +171,23 @@ static int bind_datagram(int fd, const cnet__sock_req *req, const char **syscall
 }
 
 /* The dial path: optional bind, then connect. */
-static int dial(int fd, const cnet__sock_req *req, const char **syscall)
+static int dial(int fd, const cnet__sock_req *req, const char *net_name, const char **syscall)
 {
-    int rc;
+    int rc = run_control(fd, req, net_name, syscall);
 
+    if (rc < 0)
+        return rc;
     if (req->local != NULL && bind(fd, &req->local->u.sa, req->local->len) < 0) {
         *syscall = "bind";
         return CNET__ERRNO();
     }
-    rc = cnet__connect(fd, req->remote);
+    rc = start_connect(fd, req);
     if (rc < 0)
         *syscall = "connect";
     return rc;
 }
 
-int cnet__socket(const cnet__sock_req *req, const char **syscall)
+int cnet__socket(const cnet__sock_req *req, const char *net_name, const char **syscall)
 {
     int fd, rc;
 
@@ -166,10 +201,10 @@ int cnet__socket(const cnet__sock_req *req, const char **syscall)
         goto fail;
     }
     if (req->local != NULL && req->remote == NULL)
-        rc = req->sotype == SOCK_DGRAM ? bind_datagram(fd, req, syscall)
-                                       : listen_stream(fd, req, syscall);
+        rc = req->sotype == SOCK_DGRAM ? bind_datagram(fd, req, net_name, syscall)
+                                       : listen_stream(fd, req, net_name, syscall);
     else
-        rc = dial(fd, req, syscall);
+        rc = dial(fd, req, net_name, syscall);
     if (rc < 0)
         goto fail;
     return fd;

@@ -46,3 +46,11 @@ void cnet__wake_close(int rfd, int wfd)
     close(rfd);
     close(wfd);
 }
+
+void cnet__wake_drain(int rfd)
+{
+    char buf[64];
+
+    while (read(rfd, buf, sizeof buf) > 0)
+        ;
+}

@@ -32,30 +32,40 @@ expect_match() { # NAME EXTENDED-REGEX GOT
 run() { timeout 10 "$CNET" "$@"; }
 
 # start_bg NAME CMD...: runs CMD in the background (stdin and stdout as the caller
-# redirects them) and waits for its first stderr line. Sets BG_PID and BG_LINE; the
-# rest of its stderr is drained into $T/NAME.err so that it never blocks on a full FIFO.
+# redirects them) and waits for its first stderr line, which goes to BG_LINE. The rest
+# of its stderr is drained into $T/NAME.err, so that it never blocks on a full FIFO.
+declare -A BG_PID BG_DRAIN
 start_bg() {
     local name=$1 fd
     shift
     mkfifo "$T/$name.fifo"
     # 0<&0: an explicit stdin, or bash gives a background command /dev/null.
     "$@" 0<&0 2>"$T/$name.fifo" &
-    BG_PID=$!
-    BG_PIDS+=("$BG_PID")
+    BG_PID[$name]=$!
+    BG_PIDS+=("$!")
     exec {fd}<"$T/$name.fifo"
     IFS= read -r -t 10 BG_LINE <&"$fd" || BG_LINE=""
     cat <&"$fd" >"$T/$name.err" &
+    BG_DRAIN[$name]=$!
     exec {fd}<&-
 }
 
-port_of() { echo "${1##*:}"; }
-
-# Waits for a background command; its exit status goes to STATUS. (Not $(wait ...): a
-# command substitution runs in a subshell, which cannot wait for our children.)
+# wait_for NAME: waits for a background command and for its stderr to be drained; the
+# exit status goes to STATUS. (Not $(wait ...): a command substitution runs in a
+# subshell, which cannot wait for our children.)
 wait_for() {
-    wait "$1"
+    wait "${BG_PID[$1]}"
     STATUS=$?
+    wait "${BG_DRAIN[$1]}"
 }
+
+# stop_bg NAME: ends a background command that would otherwise run on.
+stop_bg() {
+    kill "${BG_PID[$1]}" 2>/dev/null
+    wait_for "$1"
+}
+
+port_of() { echo "${1##*:}"; }
 
 test_help() {
     local cmd
@@ -97,16 +107,15 @@ test_usage_errors() {
 }
 
 test_listen_dial_round_trip() {
-    local port srv rc
+    local port rc
     printf 'from the listener\n' >"$T/rt.in"
     start_bg rt timeout 10 "$CNET" listen tcp 127.0.0.1:0 <"$T/rt.in" >"$T/rt.out"
-    srv=$BG_PID
     expect_match "listen announces its address" '^listening on tcp 127\.0\.0\.1:[0-9]+$' "$BG_LINE"
     port=$(port_of "$BG_LINE")
     printf 'from the dialer\n' | run dial tcp "127.0.0.1:$port" >"$T/rt.dial.out" 2>"$T/rt.dial.err"
     rc=$?
     expect_eq "dial exits 0" 0 "$rc"
-    wait_for "$srv"
+    wait_for rt
     expect_eq "listen exits 0 after the peer closes" 0 "$STATUS"
     expect_eq "listener's stdin reaches the dialer" "from the listener" "$(cat "$T/rt.dial.out")"
     expect_eq "dialer's stdin reaches the listener" "from the dialer" "$(cat "$T/rt.out")"
@@ -114,69 +123,86 @@ test_listen_dial_round_trip() {
 }
 
 test_listen_keep_accepting() {
-    local port srv fd line1 line2
+    local port fd line1 line2
     mkfifo "$T/keep.out"
     exec {fd}<>"$T/keep.out"
     start_bg keep timeout 10 "$CNET" listen -k tcp 127.0.0.1:0 </dev/null >"$T/keep.out"
-    srv=$BG_PID
     port=$(port_of "$BG_LINE")
     echo one | run dial tcp "127.0.0.1:$port" >/dev/null
     echo two | run dial tcp "127.0.0.1:$port" >/dev/null
     IFS= read -r -t 10 line1 <&"$fd"
     IFS= read -r -t 10 line2 <&"$fd"
     expect_eq "listen -k serves one connection after another" "one two" "$line1 $line2"
-    kill "$srv"
-    wait "$srv" 2>/dev/null
+    stop_bg keep
     exec {fd}<&-
 }
 
 # A held port is refused with Go's message; once free, dialing it is refused too.
 test_port_in_use_and_refused() {
-    local port holder
+    local port
     start_bg hold timeout 10 "$CNET" listen tcp 127.0.0.1:0 </dev/null >/dev/null
-    holder=$BG_PID
     port=$(port_of "$BG_LINE")
     run listen tcp "127.0.0.1:$port" </dev/null >/dev/null 2>"$T/inuse.err"
     expect_eq "second listen on a held port exits 1" 1 $?
     expect_eq "second listen reports Go's error" \
         "cnet: listen tcp 127.0.0.1:$port: bind: address already in use" "$(cat "$T/inuse.err")"
-    kill "$holder"
-    wait "$holder" 2>/dev/null
+    stop_bg hold
     run dial tcp "127.0.0.1:$port" </dev/null >/dev/null 2>"$T/refused.err"
     expect_eq "dial to a closed port exits 1" 1 $?
     expect_eq "dial reports Go's error" \
         "cnet: dial tcp 127.0.0.1:$port: connect: connection refused" "$(cat "$T/refused.err")"
 }
 
-# The listener floods a peer that reads one byte and closes (a reset): it must report
-# the error and exit 1, not die of SIGPIPE (141).
-test_writer_survives_closed_peer() {
-    local port srv sock byte pair
+# The listener floods a peer that reads one byte and closes, which resets the
+# connection: the listener must report it and exit 1.
+test_reset_while_flooding() {
+    local port sock pair
     start_bg flood timeout 10 "$CNET" listen tcp 127.0.0.1:0 < <(yes flood) >/dev/null
-    srv=$BG_PID
     port=$(port_of "$BG_LINE")
     exec {sock}<>"/dev/tcp/127.0.0.1/$port"
-    IFS= read -r -n 1 -t 10 byte <&"$sock"
+    read -r -n 1 -t 10 _ <&"$sock" # one byte, leaving the rest unread
     exec {sock}<&-
-    wait_for "$srv"
-    expect_eq "writer to a closed peer exits 1 (not 141)" 1 "$STATUS"
+    wait_for flood
+    expect_eq "a reset connection exits 1" 1 "$STATUS"
     pair="127\.0\.0\.1:$port->127\.0\.0\.1:[0-9]+"
-    expect_match "writer reports the broken connection in Go's words" \
-        "^cnet: (write tcp $pair: write: (broken pipe|connection reset by peer)|read tcp $pair: read: connection reset by peer)$" \
+    expect_match "a reset connection is reported in Go's words" \
+        "^cnet: (read tcp $pair: read|write tcp $pair: write): connection reset by peer$" \
         "$(cat "$T/flood.err")"
 }
 
+# A peer that has closed cleanly (end of stream, nothing unread) still gets the rest
+# of stdin; writing into the gone peer must give exit 1 with Go's error, not death by
+# SIGPIPE (141). Stdin is a FIFO fed only once the peer has gone.
+test_writer_survives_closed_peer() {
+    local port rw feed sock pair
+    mkfifo "$T/feed"
+    exec {rw}<>"$T/feed"
+    start_bg late timeout 10 "$CNET" listen tcp 127.0.0.1:0 <"$T/feed" >/dev/null
+    exec {feed}>"$T/feed"
+    exec {rw}<&-
+    port=$(port_of "$BG_LINE")
+    exec {sock}<>"/dev/tcp/127.0.0.1/$port"
+    exec {sock}<&-
+    timeout 10 yes late 1>&"$feed" 2>/dev/null
+    exec {feed}>&-
+    wait_for late
+    expect_eq "a writer to a closed peer exits 1, not 141 (SIGPIPE)" 1 "$STATUS"
+    pair="127\.0\.0\.1:$port->127\.0\.0\.1:[0-9]+"
+    expect_match "a writer to a closed peer reports Go's error" \
+        "^cnet: write tcp $pair: write: (broken pipe|connection reset by peer)$" \
+        "$(cat "$T/late.err")"
+}
+
 test_recv_send_round_trip() {
-    local port srv
+    local port
     start_bg recv timeout 10 "$CNET" recv -c 2 udp 127.0.0.1:0 </dev/null >"$T/recv.out"
-    srv=$BG_PID
     expect_match "recv announces its address" '^listening on udp 127\.0\.0\.1:[0-9]+$' "$BG_LINE"
     port=$(port_of "$BG_LINE")
     run send udp "127.0.0.1:$port" "hello datagram" </dev/null
     expect_eq "send MESSAGE exits 0" 0 $?
     printf 'line two\n' | run send udp "127.0.0.1:$port"
     expect_eq "send from stdin exits 0" 0 $?
-    wait_for "$srv"
+    wait_for recv
     expect_eq "recv -c 2 exits 0 after two datagrams" 0 "$STATUS"
     expect_match "recv prints each datagram with its sender" \
         "^from 127\.0\.0\.1:[0-9]+: hello datagram"$'\n'"from 127\.0\.0\.1:[0-9]+: line two$" \
@@ -184,15 +210,14 @@ test_recv_send_round_trip() {
 }
 
 test_mcast_on_lo() {
-    local port srv
+    local port
     start_bg mcast timeout 10 "$CNET" mcast -i lo -c 1 udp4 239.77.0.2:0 </dev/null >"$T/mcast.out"
-    srv=$BG_PID
     expect_match "mcast announces its address and group" \
         '^listening on udp4 0\.0\.0\.0:[0-9]+ \(group 239\.77\.0\.2 on lo\)$' "$BG_LINE"
     port=$(port_of "${BG_LINE%% (*}")
     run mcast -i lo -s "hello group" udp4 "239.77.0.2:$port" </dev/null
     expect_eq "mcast -s sends on lo" 0 $?
-    wait_for "$srv"
+    wait_for mcast
     expect_eq "mcast -c 1 exits 0 after one datagram" 0 "$STATUS"
     expect_match "mcast prints the group's datagram" "^from [0-9.]+:$port: hello group$" \
         "$(cat "$T/mcast.out")"
@@ -230,6 +255,7 @@ test_usage_errors
 test_listen_dial_round_trip
 test_listen_keep_accepting
 test_port_in_use_and_refused
+test_reset_while_flooding
 test_writer_survives_closed_peer
 test_recv_send_round_trip
 test_mcast_on_lo

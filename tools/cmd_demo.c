@@ -48,7 +48,8 @@
 
 enum option_id {
     OPT_REUSEADDR, OPT_REUSEPORT, OPT_BROADCAST, OPT_V6ONLY, OPT_NODELAY,
-    OPT_KEEPALIVE, OPT_KEEPIDLE, OPT_KEEPINTVL, OPT_KEEPCNT, OPT_CLOEXEC, NOPTIONS
+    OPT_KEEPALIVE, OPT_KEEPIDLE, OPT_KEEPINTVL, OPT_KEEPCNT, OPT_MCAST_LOOP, OPT_CLOEXEC,
+    NOPTIONS
 };
 
 typedef struct option_probe {
@@ -68,6 +69,7 @@ static const option_probe probes[NOPTIONS] = {
     {"TCP_KEEPIDLE", IPPROTO_TCP, DEMO_TCP_KEEPIDLE, 0},
     {"TCP_KEEPINTVL", IPPROTO_TCP, DEMO_TCP_KEEPINTVL, 0},
     {"TCP_KEEPCNT", IPPROTO_TCP, DEMO_TCP_KEEPCNT, 0},
+    {"IP_MULTICAST_LOOP", IPPROTO_IP, IP_MULTICAST_LOOP, 1},
     {"FD_CLOEXEC", -1, FD_CLOEXEC, 1},
 };
 
@@ -83,15 +85,15 @@ enum sock_kind { KIND_LISTENER, KIND_ACCEPTED, KIND_DIALED, KIND_UDP, KIND_MULTI
 
 /* Go's defaults, per kind of socket (see go-listen.md and cnet sockopts). An accepted
  * socket inherits SO_REUSEADDR and IPV6_V6ONLY from its listener on Linux. */
+#define NO_TCP NOT_SET, NOT_SET, NOT_SET, NOT_SET, NOT_SET /* NODELAY .. KEEPCNT */
 static const int go_defaults[NKINDS][NOPTIONS] = {
-    /*                 REUSEADDR     REUSEPORT    BROADCAST V6ONLY        NODELAY  KEEPALIVE
-     *                 IDLE     INTVL    CNT      CLOEXEC */
-    [KIND_LISTENER] = {1, 0, 0, WANT_V6ONLY, NOT_SET, NOT_SET, NOT_SET, NOT_SET, NOT_SET, 1},
-    [KIND_ACCEPTED] = {WANT_NOTHING, 0, 0, WANT_NOTHING, 1, 1, 15, 15, 9, 1},
-    [KIND_DIALED] = {0, 0, 0, WANT_V6ONLY, 1, 1, 15, 15, 9, 1},
-    [KIND_UDP] = {0, 0, 1, WANT_V6ONLY, NOT_SET, NOT_SET, NOT_SET, NOT_SET, NOT_SET, 1},
-    [KIND_MULTICAST] = {1, WANT_ON_BSD, 1, WANT_V6ONLY, NOT_SET, NOT_SET, NOT_SET, NOT_SET,
-                        NOT_SET, 1},
+    /*                 REUSEADDR     REUSEPORT    BROADCAST V6ONLY  NODELAY..KEEPCNT
+     *                 MULTICAST_LOOP CLOEXEC */
+    [KIND_LISTENER] = {1, 0, 0, WANT_V6ONLY, NO_TCP, NOT_SET, 1},
+    [KIND_ACCEPTED] = {WANT_NOTHING, 0, 0, WANT_NOTHING, 1, 1, 15, 15, 9, NOT_SET, 1},
+    [KIND_DIALED] = {0, 0, 0, WANT_V6ONLY, 1, 1, 15, 15, 9, NOT_SET, 1},
+    [KIND_UDP] = {0, 0, 1, WANT_V6ONLY, NO_TCP, NOT_SET, 1},
+    [KIND_MULTICAST] = {1, WANT_ON_BSD, 1, WANT_V6ONLY, NO_TCP, 0, 1},
 };
 
 /* One socket's options, read back while it was open. */
@@ -162,7 +164,7 @@ static int socket_family(int fd)
 
 static int resolve_want(enum option_id id, int want, int family, int v6_network)
 {
-    if (id == OPT_V6ONLY && family != AF_INET6)
+    if ((id == OPT_V6ONLY && family != AF_INET6) || (id == OPT_MCAST_LOOP && family != AF_INET))
         return NOT_SET;
     if (want == WANT_V6ONLY)
         return v6_network;
@@ -463,14 +465,14 @@ static void print_options(const demo *d)
 
     printf("\nOptions read back (getsockopt; FD_CLOEXEC via fcntl). "
            "* differs from Go's default, - not set by Go\n");
-    printf("%-14s", "OPTION");
+    printf("%-18s", "OPTION");
     for (s = 0; s < d->nsocks; s++)
         print_option_cell(d, s, d->socks[s].name);
-    printf("%-14s", "family");
+    printf("%-18s", "family");
     for (s = 0; s < d->nsocks; s++)
         print_option_cell(d, s, family_name(d->socks[s].family));
     for (i = 0; i < NOPTIONS; i++) {
-        printf("%-14s", probes[i].name);
+        printf("%-18s", probes[i].name);
         for (s = 0; s < d->nsocks; s++) {
             format_cell(&d->socks[s], i, cell, sizeof cell);
             print_option_cell(d, s, cell);

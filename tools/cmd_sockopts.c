@@ -6,18 +6,7 @@
 
 #define NCOLUMNS 6
 
-static const char *const roles[] = {"socket", "listener", "multicast", "conn"};
 static const char *const headers[NCOLUMNS] = {"ROLE", "LEVEL", "OPTION", "VALUE", "WHEN", "REASON"};
-
-static int is_role(const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
-        if (strcmp(roles[i], name) == 0)
-            return 1;
-    return 0;
-}
 
 static void rule_columns(const cnet_sockopt_rule *r, const char *col[NCOLUMNS])
 {
@@ -86,14 +75,30 @@ static int parse_args(const cli_command *cmd, int argc, char **argv, const char 
             return cli_usage(cmd, "unknown option %s", argv[i]);
         } else if (*role != NULL) {
             return cli_usage(cmd, "only one ROLE, please");
-        } else if (!is_role(argv[i])) {
-            return cli_usage(cmd, "unknown role \"%s\" (socket, listener, multicast, conn)",
-                             argv[i]);
         } else {
             *role = argv[i];
         }
     }
     return CLI_OK;
+}
+
+/* A ROLE must name rows of the policy; the roles are the policy's, not a list here. */
+static int check_role(const cli_command *cmd, const cnet_sockopt_rule *rules, size_t n,
+                      const char *role)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (selected(&rules[i], role))
+            return CLI_OK;
+    if (role == NULL)
+        return CLI_OK;
+    fprintf(stderr, "cnet %s: unknown role \"%s\"; the roles are:", cmd->name, role);
+    for (i = 0; i < n; i++)
+        if (i == 0 || strcmp(rules[i].role, rules[i - 1].role) != 0)
+            fprintf(stderr, " %s", rules[i].role);
+    fprintf(stderr, "\nusage: cnet %s %s\n", cmd->name, cmd->usage);
+    return CLI_USAGE;
 }
 
 static int run_sockopts(const cli_command *cmd, int argc, char **argv)
@@ -115,8 +120,10 @@ static int run_sockopts(const cli_command *cmd, int argc, char **argv)
         fprintf(stderr, "cnet: sockopts: %s\n", cnet_strerror(rc));
         return CLI_FAIL;
     }
-    print_table(rules, n, role);
-    return CLI_OK;
+    rc = check_role(cmd, rules, n, role);
+    if (rc == CLI_OK)
+        print_table(rules, n, role);
+    return rc;
 }
 
 const cli_command cli_sockopts_command = {
@@ -124,8 +131,8 @@ const cli_command cli_sockopts_command = {
     "[--os linux|darwin|freebsd|netbsd|openbsd|dragonfly] [ROLE]",
     "print the default socket options cnet sets, and why",
     "Prints the socket-option policy as a table (ROLE LEVEL OPTION VALUE WHEN REASON),\n"
-    "from the same rows the library applies. ROLE (socket, listener, multicast, conn)\n"
-    "keeps only that role's rows.\n\n"
+    "from the same rows the library applies. ROLE (socket, listener, multicast,\n"
+    "multicast-join, conn: the roles the policy names) keeps only that role's rows.\n\n"
     "  --os OS   the policy of OS instead of the one cnet was built for\n",
     run_sockopts,
 };

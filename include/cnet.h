@@ -71,8 +71,9 @@ typedef struct cnet_error {
     char msg[CNET_ERROR_MAX]; /* Go's error text; truncated (never overflowed) if longer */
 } cnet_error;
 
-/* Text for a code: Go's lower-case errno text for -errno ("address already in use"),
- * cnet's own text for CNET_E*, "unknown error N" otherwise. Never NULL, static. */
+/* Text for a code: Go's lower-case errno text for -errno ("address already in use";
+ * "errno N" for an errno Go has no text for), cnet's own text for CNET_E*, "unknown
+ * error N" otherwise. Never NULL; static or thread-local storage. */
 CNET_EXTERN const char *cnet_strerror(int code);
 
 /* Go's net.Error predicates. A timeout is an I/O or dial deadline ("i/o timeout") or

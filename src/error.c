@@ -49,8 +49,10 @@ const char *cnet_strerror(int code)
     if (text != NULL)
         return text;
     /* Go prints an errno it has no text for as "errno N". */
-    snprintf(unknown, sizeof unknown, code < 0 ? "errno %d" : "unknown error %d",
-             code < 0 ? -code : code);
+    if (code < 0 && code > -4096)
+        snprintf(unknown, sizeof unknown, "errno %d", -code);
+    else
+        snprintf(unknown, sizeof unknown, "unknown error %d", code);
     return unknown;
 }
 

@@ -58,10 +58,13 @@ int cnet_split_host_port(const char *hostport, char *host, size_t hostlen, char 
     int rc;
 
     cnet__err_clear(err);
+    if (host != NULL && hostlen > 0)
+        host[0] = '\0';
+    if (port != NULL && portlen > 0)
+        port[0] = '\0';
     if (hostport == NULL || host == NULL || port == NULL || hostlen == 0 || portlen == 0)
         return cnet__op_error(err, -EINVAL, "split host port", NULL, NULL, NULL,
                               "invalid argument: NULL pointer or empty buffer");
-    host[0] = port[0] = '\0';
     rc = split_spans(hostport, &hbeg, &hend, &pbeg);
     if (rc < 0) {
         cnet__addr_error_text(inner, sizeof inner, rc, hostport);

@@ -81,12 +81,13 @@ static int resolve_udp(const cnet__network *net, const char *address, cnet__endp
     return 0;
 }
 
-static int check_args(const char *op, const char *network, const char *address, void *out,
-                      cnet_error *err)
+static int check_args(const char *op, const char *network, const char *address,
+                      cnet_packet_conn **out, cnet_error *err)
 {
     cnet__err_clear(err);
     if (out == NULL)
         return cnet__null_arg(err, op, "pc");
+    *out = NULL;
     if (network == NULL)
         return cnet__null_arg(err, op, "network");
     if (address == NULL)
@@ -180,6 +181,20 @@ static int multicast_interface(const char *ifname, const cnet__network *net, con
     return cnet__op_error(err, CNET_ENOINTERFACE, "listen", net->name, NULL, gaddr, inner);
 }
 
+/* Go names the group in this error: "listen tcp 239.1.2.3:5000: unknown network tcp". */
+static int unknown_multicast_network(const char *network, const char *group_address,
+                                     cnet_error *err)
+{
+    cnet__endpoint group;
+    char gaddr[CNET_ADDRSTRLEN], inner[CNET_ERROR_MAX];
+    cnet_error ignored;
+
+    if (resolve_udp(cnet__network_lookup("udp"), group_address, &group, gaddr, &ignored) < 0)
+        gaddr[0] = '\0';
+    snprintf(inner, sizeof inner, "unknown network %s", network);
+    return cnet__op_error(err, CNET_EUNKNOWNNET, "listen", network, NULL, gaddr, inner);
+}
+
 int cnet_listen_multicast_udp(const char *network, const char *ifname, const char *group_address,
                               cnet_packet_conn **pc, cnet_error *err)
 {
@@ -194,7 +209,7 @@ int cnet_listen_multicast_udp(const char *network, const char *ifname, const cha
     *pc = NULL;
     net = cnet__network_lookup(network);
     if (net == NULL || net->kind != CNET__UDP)
-        return cnet__unknown_network(err, "listen", network);
+        return unknown_multicast_network(network, group_address, err);
     rc = resolve_udp(net, group_address, &group, gaddr, err);
     if (rc < 0)
         return rc;

@@ -67,6 +67,15 @@ stop_bg() {
 
 port_of() { echo "${1##*:}"; }
 
+# connect_tcp PORT: a bash /dev/tcp connection to 127.0.0.1:PORT in SOCK (-1 if refused).
+connect_tcp() {
+    exec {SOCK}<>"/dev/tcp/127.0.0.1/$1" || SOCK=-1
+}
+
+close_tcp() {
+    [ "$SOCK" -lt 0 ] || exec {SOCK}<&-
+}
+
 test_help() {
     local cmd
     for cmd in listen dial recv send mcast sockopts demo; do
@@ -106,20 +115,42 @@ test_usage_errors() {
     done
 }
 
+# test_listen_dial_round_trip NAME NETWORK ADDRESS ANNOUNCED-REGEX: data both ways,
+# then both ends exit 0; the dialer uses the address the listener announced.
 test_listen_dial_round_trip() {
-    local port rc
-    printf 'from the listener\n' >"$T/rt.in"
-    start_bg rt timeout 10 "$CNET" listen tcp 127.0.0.1:0 <"$T/rt.in" >"$T/rt.out"
-    expect_match "listen announces its address" '^listening on tcp 127\.0\.0\.1:[0-9]+$' "$BG_LINE"
-    port=$(port_of "$BG_LINE")
-    printf 'from the dialer\n' | run dial tcp "127.0.0.1:$port" >"$T/rt.dial.out" 2>"$T/rt.dial.err"
+    local name=$1 net=$2 addr=$3 want=$4 rc
+    printf 'from the listener\n' >"$T/$name.in"
+    start_bg "$name" timeout 10 "$CNET" listen "$net" "$addr" <"$T/$name.in" >"$T/$name.out"
+    expect_match "listen $net announces its address" "^listening on $net $want\$" "$BG_LINE"
+    addr=${BG_LINE#"listening on $net "}
+    printf 'from the dialer\n' | run dial "$net" "$addr" >"$T/$name.dial.out" 2>"$T/$name.dial.err"
     rc=$?
-    expect_eq "dial exits 0" 0 "$rc"
-    wait_for rt
-    expect_eq "listen exits 0 after the peer closes" 0 "$STATUS"
-    expect_eq "listener's stdin reaches the dialer" "from the listener" "$(cat "$T/rt.dial.out")"
-    expect_eq "dialer's stdin reaches the listener" "from the dialer" "$(cat "$T/rt.out")"
-    expect_eq "dial is quiet on stderr" "" "$(cat "$T/rt.dial.err")"
+    expect_eq "dial $net exits 0" 0 "$rc"
+    wait_for "$name"
+    expect_eq "listen $net exits 0 after the peer closes" 0 "$STATUS"
+    expect_eq "$net: listener's stdin reaches the dialer" "from the listener" "$(cat "$T/$name.dial.out")"
+    expect_eq "$net: dialer's stdin reaches the listener" "from the dialer" "$(cat "$T/$name.out")"
+    expect_eq "dial $net is quiet on stderr" "" "$(cat "$T/$name.dial.err")"
+}
+
+test_listen_dial_round_trips() {
+    test_listen_dial_round_trip rt4 tcp 127.0.0.1:0 '127\.0\.0\.1:[0-9]+'
+    test_listen_dial_round_trip rt6 tcp6 '[::1]:0' '\[::1\]:[0-9]+'
+    test_listen_dial_round_trip rtunix unix "$T/rt.sock" "$T/rt\\.sock"
+    expect_eq "the unix listener removes its socket file" absent \
+        "$([ -e "$T/rt.sock" ] && echo present || echo absent)"
+}
+
+# A connected udp dial sends stdin as datagrams and ends with stdin.
+test_dial_udp() {
+    local port
+    start_bg udprecv timeout 10 "$CNET" recv -c 1 udp 127.0.0.1:0 </dev/null >"$T/udprecv.out"
+    port=$(port_of "$BG_LINE")
+    echo "dialed datagram" | run dial udp "127.0.0.1:$port" >/dev/null
+    expect_eq "dial udp exits 0 when stdin ends" 0 $?
+    wait_for udprecv
+    expect_match "dial udp's datagram arrives" "^from 127\.0\.0\.1:[0-9]+: dialed datagram$" \
+        "$(cat "$T/udprecv.out")"
 }
 
 test_listen_keep_accepting() {
@@ -156,12 +187,12 @@ test_port_in_use_and_refused() {
 # The listener floods a peer that reads one byte and closes, which resets the
 # connection: the listener must report it and exit 1.
 test_reset_while_flooding() {
-    local port sock pair
+    local port pair
     start_bg flood timeout 10 "$CNET" listen tcp 127.0.0.1:0 < <(yes flood) >/dev/null
     port=$(port_of "$BG_LINE")
-    exec {sock}<>"/dev/tcp/127.0.0.1/$port"
-    read -r -n 1 -t 10 _ <&"$sock" # one byte, leaving the rest unread
-    exec {sock}<&-
+    connect_tcp "$port"
+    read -r -n 1 -t 10 _ <&"$SOCK" # one byte, leaving the rest unread
+    close_tcp
     wait_for flood
     expect_eq "a reset connection exits 1" 1 "$STATUS"
     pair="127\.0\.0\.1:$port->127\.0\.0\.1:[0-9]+"
@@ -174,15 +205,15 @@ test_reset_while_flooding() {
 # of stdin; writing into the gone peer must give exit 1 with Go's error, not death by
 # SIGPIPE (141). Stdin is a FIFO fed only once the peer has gone.
 test_writer_survives_closed_peer() {
-    local port rw feed sock pair
+    local port rw feed pair
     mkfifo "$T/feed"
     exec {rw}<>"$T/feed"
     start_bg late timeout 10 "$CNET" listen tcp 127.0.0.1:0 <"$T/feed" >/dev/null
     exec {feed}>"$T/feed"
     exec {rw}<&-
     port=$(port_of "$BG_LINE")
-    exec {sock}<>"/dev/tcp/127.0.0.1/$port"
-    exec {sock}<&-
+    connect_tcp "$port"
+    close_tcp
     timeout 10 yes late 1>&"$feed" 2>/dev/null
     exec {feed}>&-
     wait_for late
@@ -191,6 +222,28 @@ test_writer_survives_closed_peer() {
     expect_match "a writer to a closed peer reports Go's error" \
         "^cnet: write tcp $pair: write: (broken pipe|connection reset by peer)$" \
         "$(cat "$T/late.err")"
+}
+
+# Out of descriptors, accept fails with EMFILE while the connection stays queued: the
+# accept loop must back off (10 ms doubling to 100 ms) and go on, not spin. Within one
+# second that is about a dozen retries; a spinning loop makes thousands.
+test_accept_backs_off_when_out_of_fds() {
+    local port retries
+    # shellcheck disable=SC2016 # $0 is for the inner shell
+    start_bg emfile bash -c 'ulimit -n 5 && exec timeout 1 "$0" listen -k tcp 127.0.0.1:0' \
+        "$CNET" </dev/null >/dev/null
+    port=$(port_of "$BG_LINE")
+    connect_tcp "$port"
+    wait_for emfile
+    close_tcp
+    expect_eq "out of descriptors, listen -k runs on until stopped (timeout's 124)" 124 "$STATUS"
+    retries=$(grep -cE "^cnet: accept tcp 127\.0\.0\.1:$port: accept4?: too many open files; retrying in [0-9]+ ms$" "$T/emfile.err")
+    expect_eq "every stderr line is a retry report" "$(wc -l <"$T/emfile.err")" "$retries"
+    if [ "$retries" -ge 3 ] && [ "$retries" -le 30 ]; then
+        pass "accept backs off on EMFILE ($retries retries in 1 s)"
+    else
+        fail "accept backs off on EMFILE: $retries retries in 1 s, want 3..30"
+    fi
 }
 
 test_recv_send_round_trip() {
@@ -252,11 +305,13 @@ test_demo() {
 
 test_help
 test_usage_errors
-test_listen_dial_round_trip
+test_listen_dial_round_trips
+test_dial_udp
 test_listen_keep_accepting
 test_port_in_use_and_refused
 test_reset_while_flooding
 test_writer_survives_closed_peer
+test_accept_backs_off_when_out_of_fds
 test_recv_send_round_trip
 test_mcast_on_lo
 test_sockopts

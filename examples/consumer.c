@@ -8,8 +8,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 static int failures;
 
@@ -37,6 +40,31 @@ static void check_cloexec(int fd, const char *what)
 {
     int flags = fd < 0 ? -1 : fcntl(fd, F_GETFD);
     check(flags >= 0 && (flags & FD_CLOEXEC), what, NULL);
+}
+
+#define SECOND_NS 1000000000LL
+
+static int tcp_nodelay(int fd)
+{
+    int on = -1;
+    socklen_t len = sizeof on;
+    return getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) == 0 ? on : -1;
+}
+
+/* What the dialer's control hook saw, to prove it ran before connect with Go's arguments. */
+struct control_seen {
+    char network[16];
+    char address[CNET_ADDRSTRLEN];
+    int fd;
+};
+
+static int record_control(void *arg, const char *network, const char *address, int fd)
+{
+    struct control_seen *seen = arg;
+    snprintf(seen->network, sizeof seen->network, "%s", network);
+    snprintf(seen->address, sizeof seen->address, "%s", address);
+    seen->fd = fd;
+    return 0;
 }
 
 static void use_host_port(void)
@@ -87,6 +115,75 @@ static void exchange(cnet_conn *client, cnet_conn *server)
     check(cnet_conn_close_write(client, &err) == 0, "conn_close_write", &err);
     check(cnet_conn_read(server, buf, sizeof buf, &err) == 0, "end of stream after close_write",
           &err);
+    check(cnet_conn_close_read(server, &err) == 0, "conn_close_read", &err);
+}
+
+/* Go's TCPConn setters; a dialed conn starts with Go's TCP_NODELAY on. */
+static void use_conn_options(cnet_conn *c)
+{
+    cnet_keepalive ka = {0, 30 * SECOND_NS, 10 * SECOND_NS, 3};
+    cnet_error err = {0, ""};
+
+    check(tcp_nodelay(cnet_conn_fd(c)) == 1, "dialed conn has TCP_NODELAY", NULL);
+    check(cnet_conn_set_nodelay(c, 0, &err) == 0 && tcp_nodelay(cnet_conn_fd(c)) == 0,
+          "conn_set_nodelay", &err);
+    check(cnet_conn_set_keepalive(c, &ka, &err) == 0, "conn_set_keepalive", &err);
+    check(cnet_conn_set_linger(c, -1, &err) == 0, "conn_set_linger", &err);
+    check(cnet_conn_set_read_buffer(c, 65536, &err) == 0, "conn_set_read_buffer", &err);
+    check(cnet_conn_set_write_buffer(c, 65536, &err) == 0, "conn_set_write_buffer", &err);
+}
+
+/* An expired deadline fails at once with Go's "i/o timeout"; clearing it makes the conn
+ * usable again. */
+static void use_conn_deadlines(cnet_conn *c)
+{
+    char local[CNET_ADDRSTRLEN] = "", remote[CNET_ADDRSTRLEN] = "", want[CNET_ERROR_MAX] = "";
+    char buf[4];
+    cnet_error err = {0, ""};
+
+    cnet_conn_local_addr(c, local, sizeof local);
+    cnet_conn_remote_addr(c, remote, sizeof remote);
+    snprintf(want, sizeof want, "read tcp %s->%s: i/o timeout", local, remote);
+    check(cnet_conn_set_read_deadline(c, cnet_now_ns()) == 0, "conn_set_read_deadline", NULL);
+    check(cnet_conn_read(c, buf, sizeof buf, &err) == CNET_ETIMEOUT,
+          "read past its deadline times out", &err);
+    check_str(err.msg, want, "deadline error text");
+    check(cnet_error_is_timeout(&err) && cnet_error_is_deadline_exceeded(&err),
+          "a passed deadline is a timeout and deadline exceeded", NULL);
+    check(cnet_conn_set_deadline(c, 0) == 0, "conn_set_deadline(0) clears", NULL);
+    check(cnet_conn_set_write_deadline(c, cnet_now_ns() + 10 * SECOND_NS) == 0,
+          "conn_set_write_deadline", NULL);
+}
+
+/* Dials through Go's Dialer; its control hook must see the socket before connect. */
+static int dial_with_control(const char *addr, cnet_conn **c)
+{
+    struct control_seen seen = {"", "", -1};
+    cnet_dialer d = {0};
+    cnet_error err = {0, ""};
+    int rc;
+
+    d.timeout_ns = 10 * SECOND_NS;
+    d.control = record_control;
+    d.control_arg = &seen;
+    rc = cnet_dial_with(&d, "tcp", addr, c, &err);
+    check(rc == 0, "dial_with tcp", &err);
+    check_str(seen.network, "tcp4", "control hook network");
+    check_str(seen.address, addr, "control hook address");
+    check(seen.fd >= 0, "control hook got a socket", NULL);
+    return rc;
+}
+
+/* Accept with a passed deadline times out even with a connection waiting. */
+static void check_accept_deadline(cnet_listener *ln)
+{
+    cnet_conn *none = NULL;
+    cnet_error err = {0, ""};
+
+    check(cnet_listener_set_deadline(ln, cnet_now_ns()) == 0, "listener_set_deadline", NULL);
+    check(cnet_listener_accept(ln, &none, &err) == CNET_ETIMEOUT,
+          "accept past its deadline times out", &err);
+    check(cnet_listener_set_deadline(ln, 0) == 0, "listener_set_deadline(0) clears", NULL);
 }
 
 static void check_conn_addrs(cnet_conn *client, cnet_conn *server, const char *ln_addr)
@@ -142,12 +239,16 @@ static void use_tcp(void)
           "second listen on the same port fails", &err);
     check_str(err.msg, want, "address in use error text");
 
-    check(cnet_dial("tcp", addr, &client, &err) == 0, "dial tcp", &err);
-    check(cnet_listener_accept(ln, &server, &err) == 0, "listener_accept", &err);
+    if (dial_with_control(addr, &client) == 0) {
+        check_accept_deadline(ln);
+        check(cnet_listener_accept(ln, &server, &err) == 0, "listener_accept", &err);
+    }
     if (client != NULL && server != NULL) {
         check_cloexec(cnet_conn_fd(client), "dialed conn_fd is close-on-exec");
         check_cloexec(cnet_conn_fd(server), "accepted conn_fd is close-on-exec");
         check_conn_addrs(client, server, addr);
+        use_conn_options(client);
+        use_conn_deadlines(client);
         exchange(client, server);
     }
     check(client == NULL || cnet_conn_close(client) == 0, "conn_close client", NULL);
@@ -169,6 +270,12 @@ static void use_udp(void)
         check(cnet_packet_local_addr(a, a_addr, sizeof a_addr) > 0, "packet_local_addr a", NULL);
         check(cnet_packet_local_addr(b, b_addr, sizeof b_addr) > 0, "packet_local_addr b", NULL);
         check_cloexec(cnet_packet_fd(a), "packet_fd is close-on-exec");
+        check(cnet_packet_set_read_deadline(b, cnet_now_ns()) == 0 &&
+                  cnet_packet_read_from(b, buf, sizeof buf, NULL, 0, &err) == CNET_ETIMEOUT,
+              "read_from past its deadline times out", &err);
+        check(cnet_packet_set_deadline(b, 0) == 0, "packet_set_deadline(0) clears", NULL);
+        check(cnet_packet_set_write_deadline(a, cnet_now_ns() + 10 * SECOND_NS) == 0,
+              "packet_set_write_deadline", NULL);
         check(cnet_packet_write_to(a, "hello", 5, b_addr, &err) == 5, "packet_write_to", &err);
         check(cnet_packet_read_from(b, buf, sizeof buf, from, sizeof from, &err) == 5 &&
                   memcmp(buf, "hello", 5) == 0,
@@ -200,6 +307,8 @@ static void use_errors(void)
     cnet_error timeout = {CNET_ETIMEOUT, "read tcp 127.0.0.1:1->127.0.0.1:2: i/o timeout"};
     cnet_error closed = {CNET_ECLOSED,
                          "read tcp 127.0.0.1:1->127.0.0.1:2: use of closed network connection"};
+    cnet_error dial_timeout = {CNET_EDIALTIMEOUT, "dial tcp 127.0.0.1:1: i/o timeout"};
+    int64_t before = cnet_now_ns();
 
     check_str(cnet_strerror(-EADDRINUSE), "address already in use", "strerror(-EADDRINUSE)");
     check_str(cnet_strerror(CNET_ECLOSED), "use of closed network connection",
@@ -208,6 +317,10 @@ static void use_errors(void)
           "an i/o timeout is a timeout", NULL);
     check(cnet_error_is_closed(&closed) && !cnet_error_is_timeout(&closed),
           "a closed connection is closed", NULL);
+    check(cnet_error_is_deadline_exceeded(&timeout), "an i/o timeout is deadline exceeded", NULL);
+    check(cnet_error_is_timeout(&dial_timeout) && !cnet_error_is_deadline_exceeded(&dial_timeout),
+          "a dial timeout is a timeout but not deadline exceeded", NULL);
+    check(before > 0 && cnet_now_ns() >= before, "now_ns is monotonic", NULL);
 }
 
 static void use_policy(void)

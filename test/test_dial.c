@@ -222,6 +222,24 @@ static void read_blocked_woken_by_close_eclosed(void **state)
     pair_close(&p);
 }
 
+/* The same, many times: close must not return while the woken reader still touches
+ * the handle (a race there shows up only now and then). */
+static void read_blocked_woken_by_close_repeatedly(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 50; round++) {
+        pair p;
+        pair_open(&p, "tcp", "127.0.0.1:0");
+        tu_blocked_call bc = {.handle = p.client, .call = call_read};
+        tu_blocked_call_start(&bc);
+        assert_int_equal(cnet_conn_close(p.client), 0);
+        p.client = NULL;
+        tu_blocked_call_join(&bc);
+        assert_int_equal(bc.rc, CNET_ECLOSED);
+        pair_close(&p);
+    }
+}
+
 static void close_write_gives_peer_eof(void **state)
 {
     (void)state;
@@ -296,6 +314,7 @@ int main(void)
         TU_TEST(write_to_closed_unix_peer_epipe_without_sigpipe),
         TU_TEST(write_to_closed_tcp_peer_fails_without_sigpipe),
         TU_TEST(read_blocked_woken_by_close_eclosed),
+        TU_TEST(read_blocked_woken_by_close_repeatedly),
         TU_TEST(close_write_gives_peer_eof),
         TU_TEST(write_large_buffer_writes_all),
     };

@@ -343,6 +343,13 @@ static void strerror_unknown_code_unknown_error(void **state)
     }
 }
 
+/* Go prints an errno value it has no text for as "errno N" (syscall.Errno.Error). */
+static void strerror_errno_without_text_go_errno_n(void **state)
+{
+    (void)state;
+    assert_string_equal(cnet_strerror(-4000), "errno 4000");
+}
+
 static cnet_error make_error(int code, const char *msg)
 {
     cnet_error e = {.code = code};
@@ -421,6 +428,7 @@ int main(void)
         TU_TEST(strerror_known_codes_go_text),
         TU_TEST(strerror_every_cnet_code_distinct),
         TU_TEST(strerror_unknown_code_unknown_error),
+        TU_TEST(strerror_errno_without_text_go_errno_n),
         TU_TEST(error_predicates_match_go),
         TU_TEST(sockopt_policy_lookup),
     };

@@ -271,6 +271,76 @@ CNET_EXTERN int cnet_conn_set_linger(cnet_conn *c, int sec, cnet_error *err);
 CNET_EXTERN int cnet_conn_set_read_buffer(cnet_conn *c, int bytes, cnet_error *err);
 CNET_EXTERN int cnet_conn_set_write_buffer(cnet_conn *c, int bytes, cnet_error *err);
 
+/* ---- Listeners for real servers (Go's ListenConfig, FileListener; socket activation) */
+
+/* Go's net.ListenConfig plus what servers need. All zero is cnet_listen(). */
+typedef struct cnet_listen_config {
+    int backlog;              /* 0: the OS maximum (somaxconn) */
+    int reuse_port;           /* 1: join a load-balanced group on this port: SO_REUSEPORT on
+                                 Linux and DragonFly, SO_REUSEPORT_LB on FreeBSD; elsewhere,
+                                 and for unix sockets, CNET_ENOTSUP. Every member must ask
+                                 for it (Linux also requires the same user), so a listener
+                                 without it can never be joined. */
+    cnet_keepalive keepalive; /* for accepted TCP connections */
+    cnet_control_fn control;  /* after cnet's defaults, before bind; NULL: none */
+    void *control_arg;
+} cnet_listen_config;
+
+/* cnet_listen / cnet_listen_packet with a configuration (cfg NULL = all zero). */
+CNET_EXTERN int cnet_listen_with(const cnet_listen_config *cfg, const char *network,
+                                 const char *address, cnet_listener **ln, cnet_error *err);
+CNET_EXTERN int cnet_listen_packet_with(const cnet_listen_config *cfg, const char *network,
+                                        const char *address, cnet_packet_conn **pc,
+                                        cnet_error *err);
+
+/* Go's FileListener / FileConn / FilePacketConn: a handle for a socket you already have.
+ * The caller keeps fd (close it when you like); cnet works on a close-on-exec duplicate
+ * (which shares the open socket, so O_NONBLOCK is set on fd too). name is used in error
+ * text ("file file+net <name>: ..."); NULL means "fd N". The socket must be AF_INET,
+ * AF_INET6 or AF_UNIX (else -EPROTONOSUPPORT); a listener must be a listening stream or
+ * seqpacket socket, a conn a stream/seqpacket or connected datagram socket, a packet
+ * conn a datagram socket (else -EINVAL). A unix listener from a file never unlinks its
+ * path. */
+CNET_EXTERN int cnet_file_listener(int fd, const char *name, cnet_listener **ln, cnet_error *err);
+CNET_EXTERN int cnet_file_conn(int fd, const char *name, cnet_conn **c, cnet_error *err);
+CNET_EXTERN int cnet_file_packet_conn(int fd, const char *name, cnet_packet_conn **pc,
+                                      cnet_error *err);
+
+/* Sockets handed to this process by systemd socket activation or by cnet_restart_exec:
+ * LISTEN_PID (must be this process), LISTEN_FDS (fds from 3 on) and LISTEN_FDNAMES. */
+typedef struct cnet_activation cnet_activation;
+
+/* Reads and validates the handed sockets, unsets the three variables, and returns their
+ * count (0 when the variables are absent or meant for another process; *act is then an
+ * empty set). Each fd is validated as cnet_file_listener does and becomes close-on-exec;
+ * the original descriptors 3.. are owned by *act and closed by cnet_activation_free.
+ * Errors: -EINVAL for malformed variables (with the variable named in err). */
+CNET_EXTERN int cnet_listeners_from_env(cnet_activation **act, cnet_error *err);
+/* Number of sockets and the name of socket i ("" past the end; systemd's default name
+ * is "unknown"). */
+CNET_EXTERN size_t cnet_activation_count(const cnet_activation *act);
+CNET_EXTERN const char *cnet_activation_name(const cnet_activation *act, size_t i);
+/* Takes the first not-yet-taken stream listener named name (NULL: any name) out of the
+ * set: the caller owns it. 0, or -ENOENT when there is none. */
+CNET_EXTERN int cnet_activation_listener(cnet_activation *act, const char *name,
+                                         cnet_listener **ln, cnet_error *err);
+/* The same for a datagram socket. */
+CNET_EXTERN int cnet_activation_packet_conn(cnet_activation *act, const char *name,
+                                            cnet_packet_conn **pc, cnet_error *err);
+/* Closes every socket not taken and frees the set. NULL is allowed. */
+CNET_EXTERN void cnet_activation_free(cnet_activation *act);
+
+/* Zero-downtime restart: starts path (argv, envp; envp NULL = this environment) in a new
+ * process that inherits the n listeners as fds 3..3+n-1 with LISTEN_FDS=n,
+ * LISTEN_PID=<its pid> and LISTEN_FDNAMES=names (names NULL or a NULL entry: "unknown"),
+ * so that cnet_listeners_from_env picks them up. The listeners stay open and usable
+ * here: stop accepting and close them when the new process is ready; connections
+ * arriving meanwhile queue on the shared socket and none is refused. Sets *pid. Errors:
+ * -errno from fork (in err) or from exec (reported by the child through a pipe). */
+CNET_EXTERN int cnet_restart_exec(const char *path, char *const argv[], char *const envp[],
+                                  cnet_listener *const lns[], const char *const names[],
+                                  size_t n, pid_t *pid, cnet_error *err);
+
 /* ---- The option policy ----------------------------------------------------------- */
 
 /* One socket option cnet sets by default: the same rows the library applies. */

@@ -190,6 +190,7 @@ typedef enum cnet__role {
     CNET__ROLE_MULTICAST, /* UDP sockets bound to a multicast group, before bind */
     CNET__ROLE_JOIN,      /* multicast sockets, after bind, before the join */
     CNET__ROLE_CONN,      /* accepted and dialed TCP connections */
+    CNET__ROLE_REUSEPORT, /* listeners that asked for a load-balanced group, before bind */
     CNET__ROLE_COUNT
 } cnet__role;
 
@@ -198,6 +199,7 @@ typedef enum cnet__opt {
     CNET__OPT_SO_BROADCAST,
     CNET__OPT_SO_REUSEADDR,
     CNET__OPT_SO_REUSEPORT,
+    CNET__OPT_SO_REUSEPORT_LB,
     CNET__OPT_IP_PORTRANGE,
     CNET__OPT_IPV6_PORTRANGE,
     CNET__OPT_IP_MULTICAST_LOOP,
@@ -209,6 +211,7 @@ typedef enum cnet__opt {
     CNET__OPT_TCP_KEEPINTVL,
     CNET__OPT_TCP_KEEPCNT,
     CNET__OPT_SO_NOSIGPIPE,
+    CNET__OPT_NONE, /* no option does it on this OS: the request is refused */
     CNET__OPT_COUNT
 } cnet__opt;
 
@@ -238,6 +241,7 @@ typedef struct cnet__policy {
     const char *os;
     const cnet__policy_row *rows;
     size_t n;
+    const char *backlog_source; /* where the listen(2) backlog comes from */
 } cnet__policy;
 
 const cnet__policy *cnet__policy_lookup(const char *os);
@@ -323,6 +327,7 @@ typedef struct cnet__sock_req {
     const cnet__sockaddr *remote; /* may be NULL */
     bool multicast;               /* local address is a multicast group */
     bool connect_async;           /* dial: return once connect has started */
+    bool reuse_port;              /* listen: join a load-balanced group */
     int backlog;                  /* listen: 0 = the OS maximum */
     cnet_control_fn control;      /* may be NULL */
     void *control_arg;
@@ -346,6 +351,8 @@ int cnet__connect_result(int fd);
 struct cnet_listener {
     cnet__fd fd;
     const cnet__network *net;
+    cnet_keepalive keepalive; /* for accepted TCP connections */
+    bool opts_on_accept;      /* set them per accepted socket (not inherited) */
     cnet__sockaddr addr;   /* bound address (getsockname) */
     bool unlink_on_close;  /* unix path created by this listener */
     dev_t path_dev;        /* identity of the socket file it created */
@@ -364,6 +371,11 @@ struct cnet_packet_conn {
     const cnet__network *net;
     cnet__sockaddr local;
 };
+
+/* A listener handle owning sysfd (NULL on ENOMEM; sysfd is then still the caller's). */
+cnet_listener *cnet__listener_new(int sysfd, const cnet__network *net);
+/* A packet conn handle owning sysfd (NULL on ENOMEM). */
+cnet_packet_conn *cnet__packet_new(int sysfd, const cnet__network *net);
 
 /* A new conn handle owning sysfd (remote may be NULL: looked up lazily). NULL on ENOMEM
  * (sysfd is then still the caller's). */

@@ -1,7 +1,6 @@
-/* Stream listeners: Go's Listen, Accept, Addr and Close. */
+/* Stream listeners: Go's Listen (ListenConfig), Accept, Addr and Close. */
 #include "internal.h"
 
-#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static cnet_listener *listener_new(int sysfd, const cnet__network *net)
+cnet_listener *cnet__listener_new(int sysfd, const cnet__network *net)
 {
     cnet_listener *ln = calloc(1, sizeof *ln);
 
@@ -17,6 +16,7 @@ static cnet_listener *listener_new(int sysfd, const cnet__network *net)
         return NULL;
     cnet__fd_init(&ln->fd, sysfd);
     ln->net = net;
+    ln->opts_on_accept = net->kind == CNET__TCP;
     ln->addr.len = sizeof ln->addr.u;
     getsockname(sysfd, &ln->addr.u.sa, &ln->addr.len);
     return ln;
@@ -34,10 +34,10 @@ static void remember_path(cnet_listener *ln, const char *path)
     ln->path_ino = st.st_ino;
 }
 
-static int finish(int sysfd, const cnet__network *net, const char *path, const char *address,
-                  cnet_listener **out, cnet_error *err)
+static int finish(int sysfd, const cnet__network *net, const cnet_listen_config *cfg,
+                  const char *path, const char *address, cnet_listener **out, cnet_error *err)
 {
-    cnet_listener *ln = listener_new(sysfd, net);
+    cnet_listener *ln = cnet__listener_new(sysfd, net);
 
     if (ln == NULL) {
         close(sysfd);
@@ -47,37 +47,57 @@ static int finish(int sysfd, const cnet__network *net, const char *path, const c
     }
     if (path != NULL)
         remember_path(ln, path);
+    ln->keepalive = cfg->keepalive;
     /* Linux clones accepted sockets from the listener: TCP_NODELAY and keep-alive set
      * here reach every accepted connection without a system call each. */
-    if (net->kind == CNET__TCP && cnet__accept_inherits_conn_sockopts())
-        cnet__set_default_conn_sockopts(sysfd, ln->addr.u.sa.sa_family);
+    if (net->kind == CNET__TCP && cnet__accept_inherits_conn_sockopts()) {
+        cnet__apply_conn_options(sysfd, ln->addr.u.sa.sa_family, &cfg->keepalive);
+        ln->opts_on_accept = false;
+    }
     *out = ln;
     return 0;
 }
 
-static int listen_unix(const cnet__network *net, const char *address, cnet_listener **ln,
-                       cnet_error *err)
+static void init_req(cnet__sock_req *req, const cnet_listen_config *cfg, const cnet__network *net,
+                     const cnet__sockaddr *local, const char *addr)
+{
+    memset(req, 0, sizeof *req);
+    req->sotype = net->sotype;
+    req->local = local;
+    req->backlog = cfg->backlog;
+    req->reuse_port = cfg->reuse_port != 0;
+    req->control = cfg->control;
+    req->control_arg = cfg->control_arg;
+    req->control_addr = addr;
+}
+
+static int listen_unix(const cnet_listen_config *cfg, const cnet__network *net,
+                       const char *address, cnet_listener **ln, cnet_error *err)
 {
     cnet__sockaddr sa;
-    cnet__sock_req req = {.family = AF_UNIX, .sotype = net->sotype, .local = &sa};
+    cnet__sock_req req;
     const char *syscall = "bind";
     int fd;
 
+    if (cfg->reuse_port)
+        return cnet__sys_error(err, CNET_ENOTSUP, "listen", net->name, NULL, address, "reuse_port");
     if (!cnet__unix_sockaddr(address, &sa))
         return cnet__sys_error(err, -EINVAL, "listen", net->name, NULL, address, syscall);
+    init_req(&req, cfg, net, &sa, address);
+    req.family = AF_UNIX;
     fd = cnet__socket(&req, net->name, &syscall);
     if (fd < 0)
         return cnet__sys_error(err, fd, "listen", net->name, NULL, address, syscall);
-    return finish(fd, net, address, address, ln, err);
+    return finish(fd, net, cfg, address, address, ln, err);
 }
 
-static int listen_tcp(const cnet__network *net, const char *address, cnet_listener **ln,
-                      cnet_error *err)
+static int listen_tcp(const cnet_listen_config *cfg, const cnet__network *net,
+                      const char *address, cnet_listener **ln, cnet_error *err)
 {
     cnet__addr_list list;
     const cnet__endpoint *ep;
     cnet__sockaddr sa;
-    cnet__sock_req req = {.sotype = SOCK_STREAM, .local = &sa};
+    cnet__sock_req req;
     char addr[CNET_ADDRSTRLEN];
     const char *syscall;
     int rc, fd;
@@ -87,13 +107,14 @@ static int listen_tcp(const cnet__network *net, const char *address, cnet_listen
         return rc;
     ep = cnet__addr_list_first_v4(&list);
     cnet__endpoint_format(ep, addr, sizeof addr);
+    init_req(&req, cfg, net, &sa, addr);
     req.family = cnet__favorite_family(net, ep, NULL, true, &req.ipv6only);
     if (!cnet__endpoint_to_sockaddr(ep, req.family, &sa))
         return cnet__op_error(err, CNET_ENOSUITABLE, "listen", net->name, NULL, addr, NULL);
     fd = cnet__socket(&req, cnet__qualified_network(net, req.family), &syscall);
     if (fd < 0)
         return cnet__sys_error(err, fd, "listen", net->name, NULL, addr, syscall);
-    return finish(fd, net, NULL, addr, ln, err);
+    return finish(fd, net, cfg, NULL, addr, ln, err);
 }
 
 int cnet__wrong_kind(const char *op, const cnet__network *net, const char *address,
@@ -115,8 +136,10 @@ int cnet__wrong_kind(const char *op, const cnet__network *net, const char *addre
     return cnet__op_error(err, CNET_EADDRTYPE, op, net->name, NULL, addr, inner);
 }
 
-int cnet_listen(const char *network, const char *address, cnet_listener **ln, cnet_error *err)
+int cnet_listen_with(const cnet_listen_config *cfg, const char *network, const char *address,
+                     cnet_listener **ln, cnet_error *err)
 {
+    static const cnet_listen_config defaults;
     const cnet__network *net;
 
     cnet__err_clear(err);
@@ -127,21 +150,45 @@ int cnet_listen(const char *network, const char *address, cnet_listener **ln, cn
         return cnet__null_arg(err, "listen", "network");
     if (address == NULL)
         return cnet__null_arg(err, "listen", "address");
+    if (cfg == NULL)
+        cfg = &defaults;
     net = cnet__network_lookup(network);
     if (net == NULL)
         return cnet__unknown_network(err, "listen", network);
     if (net->sotype == SOCK_DGRAM)
         return cnet__wrong_kind("listen", net, address, err);
     if (net->kind == CNET__UNIX)
-        return listen_unix(net, address, ln, err);
-    return listen_tcp(net, address, ln, err);
+        return listen_unix(cfg, net, address, ln, err);
+    return listen_tcp(cfg, net, address, ln, err);
+}
+
+int cnet_listen(const char *network, const char *address, cnet_listener **ln, cnet_error *err)
+{
+    return cnet_listen_with(NULL, network, address, ln, err);
+}
+
+/* One accept4 (or accept); the new handle, or a code. */
+static int accept_one(cnet_listener *ln, cnet_conn **c)
+{
+    cnet__sockaddr peer;
+    int nfd = cnet__sys_accept(ln->fd.sysfd, &peer);
+
+    if (nfd < 0)
+        return nfd;
+    *c = cnet__conn_new(nfd, ln->net, &peer);
+    if (*c == NULL) {
+        close(nfd);
+        return -ENOMEM;
+    }
+    if (ln->opts_on_accept)
+        cnet__apply_conn_options(nfd, peer.u.sa.sa_family, &ln->keepalive);
+    return 0;
 }
 
 int cnet_listener_accept(cnet_listener *ln, cnet_conn **c, cnet_error *err)
 {
     char addr[CNET_ADDRSTRLEN];
-    cnet__sockaddr peer;
-    int rc, nfd;
+    int rc;
 
     cnet__err_clear(err);
     if (c == NULL)
@@ -153,20 +200,13 @@ int cnet_listener_accept(cnet_listener *ln, cnet_conn **c, cnet_error *err)
     if (cnet__fd_acquire(&ln->fd) < 0)
         return cnet__op_error(err, CNET_ECLOSED, "accept", ln->net->name, NULL, addr, NULL);
     for (rc = cnet__fd_check_deadline(&ln->fd.rdeadline); rc == 0;) {
-        nfd = cnet__sys_accept(ln->fd.sysfd, &peer);
-        if (nfd >= 0) {
-            *c = cnet__conn_new(nfd, ln->net, &peer);
-            if (*c == NULL) {
-                close(nfd);
-                rc = -ENOMEM;
-            } else if (ln->net->kind == CNET__TCP && !cnet__accept_inherits_conn_sockopts()) {
-                cnet__set_default_conn_sockopts(nfd, peer.u.sa.sa_family);
-            }
+        rc = accept_one(ln, c);
+        if (rc == 0)
             break;
-        }
-        if (nfd == -ECONNABORTED)
-            continue; /* the peer gave up before we got to it: not the listener's error */
-        rc = nfd == -EAGAIN || nfd == -EWOULDBLOCK ? cnet__fd_wait(&ln->fd, POLLIN, &ln->fd.rdeadline) : nfd;
+        if (rc == -ECONNABORTED)
+            rc = 0; /* the peer gave up before we got to it: not the listener's error */
+        else if (rc == -EAGAIN || rc == -EWOULDBLOCK)
+            rc = cnet__fd_wait(&ln->fd, POLLIN, &ln->fd.rdeadline);
     }
     cnet__fd_release(&ln->fd);
     if (rc == 0)

@@ -9,31 +9,42 @@
 #include <string.h>
 #include <unistd.h>
 
-static int packet_new(int sysfd, const cnet__network *net, const char *address,
-                      cnet_packet_conn **out, cnet_error *err)
+cnet_packet_conn *cnet__packet_new(int sysfd, const cnet__network *net)
 {
     cnet_packet_conn *pc = calloc(1, sizeof *pc);
 
-    if (pc == NULL) {
-        close(sysfd);
-        return cnet__op_error(err, -ENOMEM, "listen", net->name, NULL, address, NULL);
-    }
+    if (pc == NULL)
+        return NULL;
     cnet__fd_init(&pc->fd, sysfd);
     pc->net = net;
     pc->local.len = sizeof pc->local.u;
     getsockname(sysfd, &pc->local.u.sa, &pc->local.len);
-    *out = pc;
+    return pc;
+}
+
+static int packet_new(int sysfd, const cnet__network *net, const char *address,
+                      cnet_packet_conn **out, cnet_error *err)
+{
+    *out = cnet__packet_new(sysfd, net);
+    if (*out == NULL) {
+        close(sysfd);
+        return cnet__op_error(err, -ENOMEM, "listen", net->name, NULL, address, NULL);
+    }
     return 0;
 }
 
-static int listen_unixgram(const cnet__network *net, const char *address,
-                           cnet_packet_conn **pc, cnet_error *err)
+static int listen_unixgram(const cnet_listen_config *cfg, const cnet__network *net,
+                           const char *address, cnet_packet_conn **pc, cnet_error *err)
 {
     cnet__sockaddr sa;
-    cnet__sock_req req = {.family = AF_UNIX, .sotype = SOCK_DGRAM, .local = &sa};
+    cnet__sock_req req = {.family = AF_UNIX, .sotype = SOCK_DGRAM, .local = &sa,
+                          .control = cfg->control, .control_arg = cfg->control_arg,
+                          .control_addr = address};
     const char *syscall = "bind";
     int fd;
 
+    if (cfg->reuse_port)
+        return cnet__sys_error(err, CNET_ENOTSUP, "listen", net->name, NULL, address, "reuse_port");
     if (!cnet__unix_sockaddr(address, &sa))
         return cnet__sys_error(err, -EINVAL, "listen", net->name, NULL, address, syscall);
     fd = cnet__socket(&req, net->name, &syscall);
@@ -45,12 +56,15 @@ static int listen_unixgram(const cnet__network *net, const char *address,
 /* Go's datagram listen: a multicast address gets the multicast options and is bound
  * as the family's wildcard with the group's port (and zone), so that several sockets
  * can share the port and one socket can join several groups. Returns the fd. */
-static int bind_udp(const cnet__network *net, const cnet__endpoint *ep, const char *addr,
-                    cnet_error *err)
+static int bind_udp(const cnet_listen_config *cfg, const cnet__network *net,
+                    const cnet__endpoint *ep, const char *addr, cnet_error *err)
 {
     cnet__endpoint local = *ep;
     cnet__sockaddr sa;
-    cnet__sock_req req = {.sotype = SOCK_DGRAM, .local = &sa};
+    char bound[CNET_ADDRSTRLEN];
+    cnet__sock_req req = {.sotype = SOCK_DGRAM, .local = &sa, .reuse_port = cfg->reuse_port != 0,
+                          .control = cfg->control, .control_arg = cfg->control_arg,
+                          .control_addr = bound};
     const char *syscall;
     int fd;
 
@@ -62,6 +76,7 @@ static int bind_udp(const cnet__network *net, const cnet__endpoint *ep, const ch
     }
     if (!cnet__endpoint_to_sockaddr(&local, req.family, &sa))
         return cnet__op_error(err, CNET_ENOSUITABLE, "listen", net->name, NULL, addr, NULL);
+    cnet__sockaddr_format(&sa, bound, sizeof bound); /* Go's hook sees the rewritten address */
     fd = cnet__socket(&req, cnet__qualified_network(net, req.family), &syscall);
     if (fd < 0)
         return cnet__sys_error(err, fd, "listen", net->name, NULL, addr, syscall);
@@ -95,9 +110,10 @@ static int check_args(const char *op, const char *network, const char *address,
     return 0;
 }
 
-int cnet_listen_packet(const char *network, const char *address, cnet_packet_conn **pc,
-                       cnet_error *err)
+int cnet_listen_packet_with(const cnet_listen_config *cfg, const char *network,
+                            const char *address, cnet_packet_conn **pc, cnet_error *err)
 {
+    static const cnet_listen_config defaults;
     const cnet__network *net;
     cnet__endpoint ep;
     char addr[CNET_ADDRSTRLEN];
@@ -111,12 +127,20 @@ int cnet_listen_packet(const char *network, const char *address, cnet_packet_con
         return cnet__unknown_network(err, "listen", network);
     if (net->sotype != SOCK_DGRAM)
         return cnet__wrong_kind("listen", net, address, err);
+    if (cfg == NULL)
+        cfg = &defaults;
     if (net->kind == CNET__UNIX)
-        return listen_unixgram(net, address, pc, err);
+        return listen_unixgram(cfg, net, address, pc, err);
     rc = resolve_udp(net, address, &ep, addr, err);
     if (rc == 0)
-        rc = bind_udp(net, &ep, addr, err);
+        rc = bind_udp(cfg, net, &ep, addr, err);
     return rc < 0 ? rc : packet_new(rc, net, addr, pc, err);
+}
+
+int cnet_listen_packet(const char *network, const char *address, cnet_packet_conn **pc,
+                       cnet_error *err)
+{
+    return cnet_listen_packet_with(NULL, network, address, pc, err);
 }
 
 /* ---- Multicast ------------------------------------------------------------------ */
@@ -198,6 +222,7 @@ static int unknown_multicast_network(const char *network, const char *group_addr
 int cnet_listen_multicast_udp(const char *network, const char *ifname, const char *group_address,
                               cnet_packet_conn **pc, cnet_error *err)
 {
+    static const cnet_listen_config defaults;
     const cnet__network *net;
     cnet__endpoint group;
     char gaddr[CNET_ADDRSTRLEN];
@@ -219,7 +244,7 @@ int cnet_listen_multicast_udp(const char *network, const char *ifname, const cha
         return cnet__op_error(err, CNET_ENOTMULTICAST, "listen", net->name, NULL, gaddr, NULL);
     rc = multicast_interface(ifname, net, gaddr, &ifindex, err);
     if (rc == 0)
-        rc = bind_udp(net, &group, gaddr, err);
+        rc = bind_udp(&defaults, net, &group, gaddr, err); /* Go: a zero ListenConfig */
     if (rc >= 0)
         rc = packet_new(rc, net, gaddr, pc, err);
     if (rc == 0 && (rc = join(*pc, &group, ifindex, gaddr, err)) < 0) {

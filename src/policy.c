@@ -24,6 +24,9 @@
 #define R_KEEPCNT "9 unanswered probes end the connection (Go's default)"
 #define R_PORTRANGE "DragonFly's default ephemeral range is narrow; use the high one (as Go)"
 #define R_NOSIGPIPE "a write to a closed peer returns EPIPE instead of raising SIGPIPE"
+#define R_REUSEPORT "opt-in group: the kernel spreads connections over members of the same user"
+#define R_REUSEPORT_LB "opt-in group: FreeBSD 12+ balances only with SO_REUSEPORT_LB"
+#define R_NO_REUSEPORT "SO_REUSEPORT here lets sockets share a port without balancing: refused (CNET_ENOTSUP)"
 
 #define V6ONLY_ROW ROW(SOCKET, IPV6_V6ONLY, CNET__VALUE_IPV6ONLY, CNET__WHEN_INET6, true, R_V6ONLY)
 #define BROADCAST_ROW ROW(SOCKET, SO_BROADCAST, 1, CNET__WHEN_INET | CNET__WHEN_DGRAM, false, R_BROADCAST)
@@ -48,7 +51,10 @@ static const cnet__policy_row linux_rows[] = {
     ROW(MULTICAST, SO_REUSEADDR, 1, CNET__WHEN_ANY, false, R_MCAST_REUSEADDR),
     JOIN_ROWS,
     CONN_ROWS(TCP_KEEPIDLE),
+    ROW(REUSEPORT, SO_REUSEPORT, 1, CNET__WHEN_INET, false, R_REUSEPORT),
 };
+
+#define NO_REUSEPORT_ROW ROW(REUSEPORT, NONE, 0, CNET__WHEN_ANY, false, R_NO_REUSEPORT)
 
 #define BSD_MULTICAST_ROWS \
     ROW(MULTICAST, SO_REUSEADDR, 1, CNET__WHEN_ANY, false, R_MCAST_REUSEADDR), \
@@ -64,6 +70,7 @@ static const cnet__policy_row darwin_rows[] = {
     BSD_MULTICAST_ROWS,
     JOIN_ROWS,
     CONN_ROWS(TCP_KEEPALIVE),
+    NO_REUSEPORT_ROW,
 };
 
 static const cnet__policy_row freebsd_rows[] = {
@@ -73,6 +80,7 @@ static const cnet__policy_row freebsd_rows[] = {
     BSD_MULTICAST_ROWS,
     JOIN_ROWS,
     CONN_ROWS(TCP_KEEPIDLE),
+    ROW(REUSEPORT, SO_REUSEPORT_LB, 1, CNET__WHEN_INET, false, R_REUSEPORT_LB),
 };
 
 static const cnet__policy_row netbsd_rows[] = {
@@ -83,6 +91,7 @@ static const cnet__policy_row netbsd_rows[] = {
     BSD_MULTICAST_ROWS,
     JOIN_ROWS,
     CONN_ROWS(TCP_KEEPIDLE),
+    NO_REUSEPORT_ROW,
 };
 
 /* OpenBSD and DragonFly never set IPV6_V6ONLY: their kernels are v6-only, full stop.
@@ -94,6 +103,7 @@ static const cnet__policy_row openbsd_rows[] = {
     JOIN_ROWS,
     ROW(CONN, TCP_NODELAY, 1, CNET__WHEN_INET | CNET__WHEN_STREAM, true, R_NODELAY),
     ROW(CONN, SO_KEEPALIVE, 1, CNET__WHEN_INET | CNET__WHEN_STREAM, true, R_KEEPALIVE),
+    NO_REUSEPORT_ROW,
 };
 
 static const cnet__policy_row dragonfly_rows[] = {
@@ -104,14 +114,18 @@ static const cnet__policy_row dragonfly_rows[] = {
     BSD_MULTICAST_ROWS,
     JOIN_ROWS,
     CONN_ROWS(TCP_KEEPIDLE),
+    ROW(REUSEPORT, SO_REUSEPORT, 1, CNET__WHEN_INET, false, R_REUSEPORT),
 };
 
-#define POLICY(name, rows) {name, rows, sizeof rows / sizeof rows[0]}
+#define POLICY(name, rows, backlog) {name, rows, sizeof rows / sizeof rows[0], backlog}
 
 static const cnet__policy policies[] = {
-    POLICY("linux", linux_rows),   POLICY("darwin", darwin_rows),
-    POLICY("freebsd", freebsd_rows), POLICY("netbsd", netbsd_rows),
-    POLICY("openbsd", openbsd_rows), POLICY("dragonfly", dragonfly_rows),
+    POLICY("linux", linux_rows, "/proc/sys/net/core/somaxconn"),
+    POLICY("darwin", darwin_rows, "sysctl kern.ipc.somaxconn"),
+    POLICY("freebsd", freebsd_rows, "sysctl kern.ipc.soacceptqueue"),
+    POLICY("netbsd", netbsd_rows, "SOMAXCONN"),
+    POLICY("openbsd", openbsd_rows, "sysctl kern.somaxconn"),
+    POLICY("dragonfly", dragonfly_rows, "SOMAXCONN"),
 };
 
 #define NPOLICIES (sizeof policies / sizeof policies[0])
@@ -148,6 +162,8 @@ static int set_option(int fd, cnet__opt opt, int value)
     socklen_t size;
     unsigned char byte = (unsigned char)value;
 
+    if (opt == CNET__OPT_NONE)
+        return CNET_ENOTSUP;
     if (!cnet__opt_native(opt, &level, &name, &size))
         return -ENOPROTOOPT;
     if (setsockopt(fd, level, name, size == 1 ? (void *)&byte : (void *)&value, size) < 0)
@@ -184,8 +200,8 @@ int cnet__apply_policy(int fd, cnet__role role, int family, int sotype, bool ipv
 
 /* ---- Printing any OS's rows ---------------------------------------------------- */
 
-static const char *const role_names[CNET__ROLE_COUNT] = {"socket", "listener", "multicast",
-                                                         "multicast-join", "conn"};
+static const char *const role_names[CNET__ROLE_COUNT] = {
+    "socket", "listener", "multicast", "multicast-join", "conn", "reuse_port"};
 
 static const struct {
     const char *level, *name;
@@ -205,6 +221,8 @@ static const struct {
     [CNET__OPT_TCP_KEEPINTVL] = {"IPPROTO_TCP", "TCP_KEEPINTVL"},
     [CNET__OPT_TCP_KEEPCNT] = {"IPPROTO_TCP", "TCP_KEEPCNT"},
     [CNET__OPT_SO_NOSIGPIPE] = {"SOL_SOCKET", "SO_NOSIGPIPE"},
+    [CNET__OPT_SO_REUSEPORT_LB] = {"SOL_SOCKET", "SO_REUSEPORT_LB"},
+    [CNET__OPT_NONE] = {"-", "(none)"},
 };
 
 static const char *when_text(unsigned when)
@@ -219,17 +237,22 @@ static const char *when_text(unsigned when)
     }
 }
 
-static const char *value_text(int value)
+static const char *value_text(const cnet__policy_row *row)
 {
+    int value = row->value;
+
     static const char *const small[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
                                         "10", "11", "12", "13", "14", "15"};
 
+    if (row->opt == CNET__OPT_NONE)
+        return "CNET_ENOTSUP";
     if (value == CNET__VALUE_IPV6ONLY)
         return "1 for *6 networks, else 0";
     return value >= 0 && value <= 15 ? small[value] : "?";
 }
 
-/* Public views of the tables, built once; at most 32 rows per OS. */
+/* Public views of the tables, built once; at most 32 rows per OS, the last one for the
+ * listen(2) backlog. */
 static cnet_sockopt_rule views[NPOLICIES][32];
 static size_t view_len[NPOLICIES];
 static pthread_once_t views_once = PTHREAD_ONCE_INIT;
@@ -239,13 +262,15 @@ static void build_views(void)
     size_t i, j, n;
 
     for (i = 0; i < NPOLICIES; i++) {
-        for (j = 0, n = 0; j < policies[i].n && n < 32; j++) {
+        for (j = 0, n = 0; j < policies[i].n && n < 31; j++) {
             const cnet__policy_row *row = &policies[i].rows[j];
 
             views[i][n++] = (cnet_sockopt_rule){role_names[row->role], opt_names[row->opt].level,
-                                                opt_names[row->opt].name, value_text(row->value),
+                                                opt_names[row->opt].name, value_text(row),
                                                 when_text(row->when), row->reason};
         }
+        views[i][n++] = (cnet_sockopt_rule){"listener", "listen(2)", "backlog", "OS maximum",
+                                            "stream", policies[i].backlog_source};
         view_len[i] = n;
     }
 }

@@ -126,6 +126,19 @@ static int run_control(int fd, const cnet__sock_req *req, const char *net_name,
     return 0;
 }
 
+/* A load-balanced group, if asked for: this OS's option, or CNET_ENOTSUP. */
+static int join_reuseport_group(int fd, const cnet__sock_req *req, const char **syscall)
+{
+    int rc;
+
+    if (!req->reuse_port)
+        return 0;
+    rc = cnet__apply_policy(fd, CNET__ROLE_REUSEPORT, req->family, req->sotype, false);
+    if (rc < 0)
+        *syscall = rc == CNET_ENOTSUP ? "reuse_port" : "setsockopt";
+    return rc;
+}
+
 /* The listen path: listener options, bind, listen. */
 static int listen_stream(int fd, const cnet__sock_req *req, const char *net_name,
                          const char **syscall)
@@ -136,7 +149,9 @@ static int listen_stream(int fd, const cnet__sock_req *req, const char *net_name
         *syscall = "setsockopt";
         return rc;
     }
-    rc = run_control(fd, req, net_name, syscall);
+    rc = join_reuseport_group(fd, req, syscall);
+    if (rc == 0)
+        rc = run_control(fd, req, net_name, syscall);
     if (rc < 0)
         return rc;
     if (bind(fd, &req->local->u.sa, req->local->len) < 0) {
@@ -160,7 +175,9 @@ static int bind_datagram(int fd, const cnet__sock_req *req, const char *net_name
         *syscall = "setsockopt";
         return rc;
     }
-    rc = run_control(fd, req, net_name, syscall);
+    rc = join_reuseport_group(fd, req, syscall);
+    if (rc == 0)
+        rc = run_control(fd, req, net_name, syscall);
     if (rc < 0)
         return rc;
     if (bind(fd, &req->local->u.sa, req->local->len) < 0) {

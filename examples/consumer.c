@@ -1,7 +1,8 @@
 /* A program outside the cnet tree that calls every function in <cnet.h>, over loopback
  * only. test/install_check.sh builds it against an installed cnet three ways (pkg-config
  * shared, pkg-config static, CMake find_package) to prove the installed tree is usable.
- * Exits 1 and names each failed check. */
+ * Exits 1 and names each failed check. Run with --activated, it is the process that
+ * cnet_restart_exec starts: it serves one connection on the listener it inherits. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <cnet.h>
@@ -12,7 +13,12 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+
+#define ACTIVATED_FLAG "--activated"
+#define ACTIVATED_NAME "web"
 
 static int failures;
 
@@ -302,6 +308,168 @@ static void use_multicast(void)
     check(cnet_packet_close(pc) == 0, "multicast packet_close", NULL);
 }
 
+/* cnet_listen_with's control hook also sees the socket before bind. */
+static int listen_with_control(cnet_listener **ln, char *addr, size_t addrlen)
+{
+    struct control_seen seen = {"", "", -1};
+    cnet_listen_config cfg = {0};
+    cnet_error err = {0, ""};
+
+    cfg.backlog = 8;
+    cfg.control = record_control;
+    cfg.control_arg = &seen;
+    if (cnet_listen_with(&cfg, "tcp", "127.0.0.1:0", ln, &err) != 0) {
+        check(0, "listen_with tcp 127.0.0.1:0", &err);
+        return -1;
+    }
+    check(cnet_listener_addr(*ln, addr, addrlen) > 0, "listen_with listener_addr", NULL);
+    check_str(seen.network, "tcp4", "listen control hook network");
+    check_str(seen.address, "127.0.0.1:0", "listen control hook address");
+    return 0;
+}
+
+/* Go's FileListener/FileConn/FilePacketConn wrap a duplicate: same socket, same address,
+ * and closing the wrapper leaves the original open. */
+static void check_file_listener(cnet_listener *ln, const char *addr)
+{
+    char got[CNET_ADDRSTRLEN] = "";
+    cnet_listener *fl = NULL;
+    cnet_error err = {0, ""};
+
+    check(cnet_file_listener(cnet_listener_fd(ln), "ln", &fl, &err) == 0, "file_listener", &err);
+    if (fl == NULL)
+        return;
+    check(cnet_listener_addr(fl, got, sizeof got) > 0, "file_listener addr", NULL);
+    check_str(got, addr, "file_listener has the listener's address");
+    check(cnet_listener_fd(fl) != cnet_listener_fd(ln), "file_listener works on a duplicate", NULL);
+    check(cnet_listener_close(fl) == 0, "close the file listener", NULL);
+    check(fcntl(cnet_listener_fd(ln), F_GETFD) >= 0, "the original fd stays open", NULL);
+}
+
+static void check_file_conn(cnet_conn *c)
+{
+    char want[CNET_ADDRSTRLEN] = "", got[CNET_ADDRSTRLEN] = "";
+    cnet_conn *fc = NULL;
+    cnet_error err = {0, ""};
+
+    check(cnet_file_conn(cnet_conn_fd(c), NULL, &fc, &err) == 0, "file_conn", &err);
+    if (fc == NULL)
+        return;
+    cnet_conn_local_addr(c, want, sizeof want);
+    check(cnet_conn_local_addr(fc, got, sizeof got) > 0, "file_conn local addr", NULL);
+    check_str(got, want, "file_conn has the conn's address");
+    check(cnet_conn_close(fc) == 0, "close the file conn", NULL);
+}
+
+static void check_packet_with_and_file(void)
+{
+    char want[CNET_ADDRSTRLEN] = "", got[CNET_ADDRSTRLEN] = "";
+    cnet_packet_conn *pc = NULL, *fpc = NULL;
+    cnet_error err = {0, ""};
+
+    if (cnet_listen_packet_with(NULL, "udp", "127.0.0.1:0", &pc, &err) != 0) {
+        check(0, "listen_packet_with udp 127.0.0.1:0", &err);
+        return;
+    }
+    cnet_packet_local_addr(pc, want, sizeof want);
+    check(cnet_file_packet_conn(cnet_packet_fd(pc), "udp", &fpc, &err) == 0, "file_packet_conn",
+          &err);
+    if (fpc != NULL) {
+        check(cnet_packet_local_addr(fpc, got, sizeof got) > 0, "file_packet_conn local addr",
+              NULL);
+        check_str(got, want, "file_packet_conn has the socket's address");
+        check(cnet_packet_close(fpc) == 0, "close the file packet conn", NULL);
+    }
+    check(cnet_packet_close(pc) == 0, "packet_close", NULL);
+}
+
+/* Outside socket activation the set is empty, and asking it for sockets says so. */
+static void check_no_activation(void)
+{
+    cnet_activation *act = NULL;
+    cnet_listener *ln = NULL;
+    cnet_packet_conn *pc = NULL;
+    cnet_error err = {0, ""};
+
+    check(cnet_listeners_from_env(&act, &err) == 0 && act != NULL, "listeners_from_env, none",
+          &err);
+    check(cnet_activation_count(act) == 0, "activation_count is 0", NULL);
+    check_str(cnet_activation_name(act, 0), "", "activation_name past the end");
+    check(cnet_activation_listener(act, NULL, &ln, &err) == -ENOENT, "no activated listener",
+          NULL);
+    check(cnet_activation_packet_conn(act, NULL, &pc, &err) == -ENOENT,
+          "no activated packet conn", NULL);
+    cnet_activation_free(act);
+}
+
+/* The --activated process: takes the inherited listener and serves one connection. */
+static int serve_activated(void)
+{
+    cnet_activation *act = NULL;
+    cnet_listener *ln = NULL;
+    cnet_conn *c = NULL;
+    cnet_error err = {0, ""};
+
+    check(cnet_listeners_from_env(&act, &err) == 1, "listeners_from_env finds one socket", &err);
+    check(getenv("LISTEN_FDS") == NULL, "listeners_from_env unsets LISTEN_FDS", NULL);
+    check_str(cnet_activation_name(act, 0), ACTIVATED_NAME, "activation_name");
+    check(cnet_activation_listener(act, ACTIVATED_NAME, &ln, &err) == 0, "activation_listener",
+          &err);
+    if (ln != NULL) {
+        cnet_listener_set_deadline(ln, cnet_now_ns() + 10 * SECOND_NS);
+        check(cnet_listener_accept(ln, &c, &err) == 0, "activated accept", &err);
+        check(c == NULL || cnet_conn_write(c, "hi", 2, &err) == 2, "activated write", &err);
+        check(c == NULL || cnet_conn_close(c) == 0, "activated conn_close", NULL);
+        check(cnet_listener_close(ln) == 0, "activated listener_close", NULL);
+    }
+    cnet_activation_free(act);
+    return failures > 0;
+}
+
+/* Hands the listener to a new process (this program, --activated) and proves the
+ * connection that arrives next is served there. */
+static void check_restart_exec(char *self, cnet_listener *ln, const char *addr)
+{
+    char *argv[] = {self, ACTIVATED_FLAG, NULL};
+    cnet_listener *const lns[] = {ln};
+    const char *const names[] = {ACTIVATED_NAME};
+    char buf[4] = "";
+    cnet_conn *c = NULL;
+    cnet_error err = {0, ""};
+    pid_t pid = -1;
+    int status = -1;
+
+    if (cnet_restart_exec(self, argv, NULL, lns, names, 1, &pid, &err) != 0) {
+        check(0, "restart_exec", &err);
+        return;
+    }
+    if (cnet_dial("tcp", addr, &c, &err) == 0) {
+        cnet_conn_set_deadline(c, cnet_now_ns() + 10 * SECOND_NS);
+        check(read_full(c, buf, 2, &err) == 0 && memcmp(buf, "hi", 2) == 0,
+              "the new process serves the handed listener", &err);
+        check_file_conn(c);
+        cnet_conn_close(c);
+    } else {
+        check(0, "dial the handed listener", &err);
+    }
+    check(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+          "the --activated process succeeded", NULL);
+}
+
+static void use_servers(char *self)
+{
+    char addr[CNET_ADDRSTRLEN] = "";
+    cnet_listener *ln = NULL;
+
+    check_no_activation();
+    check_packet_with_and_file();
+    if (listen_with_control(&ln, addr, sizeof addr) != 0)
+        return;
+    check_file_listener(ln, addr);
+    check_restart_exec(self, ln, addr);
+    check(cnet_listener_close(ln) == 0, "listener_close", NULL);
+}
+
 static void use_errors(void)
 {
     cnet_error timeout = {CNET_ETIMEOUT, "read tcp 127.0.0.1:1->127.0.0.1:2: i/o timeout"};
@@ -341,14 +509,17 @@ static void use_policy(void)
     check(cnet_listen_backlog() > 0, "listen_backlog is positive", NULL);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], ACTIVATED_FLAG) == 0)
+        return serve_activated();
     use_host_port();
     use_tcp();
     use_udp();
     use_multicast();
     use_errors();
     use_policy();
+    use_servers(argv[0]);
     if (failures > 0) {
         fprintf(stderr, "consumer: %d check(s) failed\n", failures);
         return 1;

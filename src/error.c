@@ -87,17 +87,42 @@ static bool has_text(const char *s)
     return s != NULL && s[0] != '\0';
 }
 
+/* Appends s to the message, truncating (never overflowing) at the buffer's end. */
+static void append(char *buf, size_t *len, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n > CNET_ERROR_MAX - 1 - *len)
+        n = CNET_ERROR_MAX - 1 - *len;
+    memcpy(buf + *len, s, n);
+    *len += n;
+    buf[*len] = '\0';
+}
+
 int cnet__op_error(cnet_error *err, int code, const char *op, const char *net,
                    const char *source, const char *addr, const char *inner)
 {
+    size_t len = 0;
+
     if (err == NULL)
         return code;
     err->code = code;
-    snprintf(err->msg, sizeof err->msg, "%s%s%s%s%s%s%s: %s", op, has_text(net) ? " " : "",
-             has_text(net) ? net : "", has_text(source) ? " " : "",
-             has_text(source) ? source : "",
-             has_text(addr) ? (has_text(source) ? "->" : " ") : "",
-             has_text(addr) ? addr : "", inner != NULL ? inner : cnet_strerror(code));
+    err->msg[0] = '\0';
+    append(err->msg, &len, op);
+    if (has_text(net)) {
+        append(err->msg, &len, " ");
+        append(err->msg, &len, net);
+    }
+    if (has_text(source)) {
+        append(err->msg, &len, " ");
+        append(err->msg, &len, source);
+    }
+    if (has_text(addr)) {
+        append(err->msg, &len, has_text(source) ? "->" : " ");
+        append(err->msg, &len, addr);
+    }
+    append(err->msg, &len, ": ");
+    append(err->msg, &len, inner != NULL ? inner : cnet_strerror(code));
     return code;
 }
 

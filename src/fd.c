@@ -68,13 +68,18 @@ int cnet__fd_acquire(cnet__fd *fd)
 
 void cnet__fd_release(cnet__fd *fd)
 {
-    unsigned s = atomic_fetch_sub(&fd->state, ONE_REF) - ONE_REF;
+    unsigned s = atomic_load(&fd->state);
 
-    if (s == CLOSING) { /* the last operation leaves a closing descriptor */
-        pthread_mutex_lock(&fd->mu);
-        pthread_cond_broadcast(&fd->cv);
-        pthread_mutex_unlock(&fd->mu);
-    }
+    /* Not closing: drop the reference without the lock (the common case). */
+    while (!(s & CLOSING))
+        if (atomic_compare_exchange_weak(&fd->state, &s, s - ONE_REF))
+            return;
+    /* Closing: drop it under the lock, so that close cannot see the count reach zero,
+     * destroy the lock and free the handle while this thread still holds it. */
+    pthread_mutex_lock(&fd->mu);
+    atomic_fetch_sub(&fd->state, ONE_REF);
+    pthread_cond_broadcast(&fd->cv);
+    pthread_mutex_unlock(&fd->mu);
 }
 
 bool cnet__fd_closing(cnet__fd *fd)
@@ -125,7 +130,7 @@ static void leave_wait(cnet__fd *fd, unsigned gen)
 int cnet__fd_wait(cnet__fd *fd, short events, _Atomic int64_t *deadline)
 {
     struct pollfd p[2];
-    unsigned gen;
+    unsigned gen = 0;
     int rc;
 
     for (;;) {

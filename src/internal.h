@@ -372,6 +372,11 @@ struct cnet_packet_conn {
     cnet__sockaddr local;
 };
 
+/* file.c: O_NONBLOCK on fd; whether fd is a listener (or a datagram socket) cnet can
+ * wrap, and its network. */
+int cnet__set_nonblock(int fd);
+bool cnet__file_fits(int fd, bool listener, const cnet__network **net);
+
 /* A listener handle owning sysfd (NULL on ENOMEM; sysfd is then still the caller's). */
 cnet_listener *cnet__listener_new(int sysfd, const cnet__network *net);
 /* A packet conn handle owning sysfd (NULL on ENOMEM). */

@@ -1,6 +1,7 @@
 /* Socket activation: the LISTEN_PID / LISTEN_FDS / LISTEN_FDNAMES protocol of systemd
  * (sd_listen_fds), also what cnet_restart_exec hands to the next process. */
 #include "internal.h"
+#include "sys.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -82,7 +83,7 @@ static void unset_listen_env(void)
 
 static cnet_activation *activation_new(size_t n)
 {
-    cnet_activation *act = calloc(1, sizeof *act + n * sizeof act->items[0]);
+    cnet_activation *act = cnet__os_calloc(1, sizeof *act + n * sizeof act->items[0]);
 
     if (act != NULL)
         act->n = n;
@@ -102,7 +103,7 @@ static int check_fds(cnet_activation *act, const char *names, cnet_error *err)
         it->fd = FIRST_FD + (int)i;
         if (!nth_name(names, i, it->name, sizeof it->name))
             return env_error(err, "LISTEN_FDNAMES", names);
-        if (fcntl(it->fd, F_SETFD, FD_CLOEXEC) < 0)
+        if (cnet__os_fcntl(it->fd, F_SETFD, FD_CLOEXEC) < 0)
             return cnet__sys_error(err, CNET__ERRNO(), "file", "file+net", NULL, it->name, "fcntl");
         if (!cnet__file_fits(it->fd, true, &net) && !cnet__file_fits(it->fd, false, &net))
             return cnet__sys_error(err, -EINVAL, "file", "file+net", NULL, it->name, NULL);
@@ -172,6 +173,7 @@ static long find(cnet_activation *act, const char *name, bool listener, const cn
 static int take(cnet_activation *act, const char *name, bool listener, void **out, cnet_error *err)
 {
     const cnet__network *net;
+    const char *syscall = "fcntl";
     long i;
     int rc;
 
@@ -185,12 +187,10 @@ static int take(cnet_activation *act, const char *name, bool listener, void **ou
                                "activation");
     rc = cnet__set_nonblock(act->items[i].fd);
     if (rc == 0)
-        *out = listener ? (void *)cnet__listener_new(act->items[i].fd, net)
-                        : (void *)cnet__packet_new(act->items[i].fd, net);
-    if (rc == 0 && *out == NULL)
-        rc = -ENOMEM;
+        rc = listener ? cnet__listener_new(act->items[i].fd, net, (cnet_listener **)out, &syscall)
+                      : cnet__packet_new(act->items[i].fd, net, (cnet_packet_conn **)out, &syscall);
     if (rc < 0)
-        return cnet__sys_error(err, rc, "file", "file+net", NULL, act->items[i].name, "activation");
+        return cnet__sys_error(err, rc, "file", "file+net", NULL, act->items[i].name, syscall);
     act->items[i].taken = true; /* the handle owns the descriptor now */
     return 0;
 }

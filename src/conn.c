@@ -1,6 +1,7 @@
 /* Connections: Go's Conn Read, Write, CloseWrite, LocalAddr, RemoteAddr, Close. The
  * data-ready path is one system call; poll only after EAGAIN. */
 #include "internal.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <netinet/tcp.h>
@@ -11,7 +12,7 @@
 
 cnet_conn *cnet__conn_new(int sysfd, const cnet__network *net, const cnet__sockaddr *remote)
 {
-    cnet_conn *c = calloc(1, sizeof *c);
+    cnet_conn *c = cnet__os_calloc(1, sizeof *c);
 
     if (c == NULL)
         return NULL;
@@ -22,11 +23,11 @@ cnet_conn *cnet__conn_new(int sysfd, const cnet__network *net, const cnet__socka
     return c;
 }
 
-static int local_sockaddr(int fd, cnet__sockaddr *sa)
+int cnet__local_sockaddr(int fd, cnet__sockaddr *sa)
 {
     memset(sa, 0, sizeof *sa);
     sa->len = sizeof sa->u;
-    return getsockname(fd, &sa->u.sa, &sa->len) < 0 ? CNET__ERRNO() : 0;
+    return cnet__os_getsockname(fd, &sa->u.sa, &sa->len) < 0 ? CNET__ERRNO() : 0;
 }
 
 /* Go's OpError for an I/O failure on c: "<op> <net> <local>-><remote>: <inner>". */
@@ -35,7 +36,7 @@ static int conn_error(cnet_conn *c, cnet_error *err, int code, const char *op, c
     char local[CNET_ADDRSTRLEN] = "", remote[CNET_ADDRSTRLEN] = "";
     cnet__sockaddr sa;
 
-    if (local_sockaddr(c->fd.sysfd, &sa) == 0)
+    if (cnet__local_sockaddr(c->fd.sysfd, &sa) == 0)
         cnet__sockaddr_format(&sa, local, sizeof local);
     if (c->remote.len > 0)
         cnet__sockaddr_format(&c->remote, remote, sizeof remote);
@@ -67,7 +68,7 @@ ssize_t cnet_conn_read(cnet_conn *c, void *buf, size_t len, cnet_error *err)
     if (cnet__fd_acquire(&c->fd) < 0)
         return closed_error(c, err, "read");
     for (rc = cnet__fd_check_deadline(&c->fd.rdeadline); rc == 0;) {
-        n = read(c->fd.sysfd, buf, len);
+        n = cnet__os_read(c->fd.sysfd, buf, len);
         if (n >= 0)
             break;
         if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -98,7 +99,7 @@ ssize_t cnet_conn_write(cnet_conn *c, const void *buf, size_t len, cnet_error *e
         return closed_error(c, err, "write");
     /* Loop at least once: a zero-length write still sends an empty datagram. */
     for (rc = cnet__fd_check_deadline(&c->fd.wdeadline); rc == 0 && (done < len || len == 0);) {
-        n = send(c->fd.sysfd, p + done, len - done, cnet__send_flags());
+        n = cnet__os_send(c->fd.sysfd, p + done, len - done, cnet__send_flags());
         if (n >= 0) {
             done += (size_t)n;
             if (len == 0)
@@ -124,7 +125,7 @@ static int shutdown_side(cnet_conn *c, int how, cnet_error *err)
         return cnet__null_arg(err, "close", "c");
     if (cnet__fd_acquire(&c->fd) < 0)
         return closed_error(c, err, "close");
-    rc = shutdown(c->fd.sysfd, how) < 0 ? CNET__ERRNO() : 0;
+    rc = cnet__os_shutdown(c->fd.sysfd, how) < 0 ? CNET__ERRNO() : 0;
     if (rc < 0)
         rc = conn_error(c, err, rc, "close", "shutdown");
     cnet__fd_release(&c->fd);
@@ -163,7 +164,7 @@ int cnet_conn_local_addr(const cnet_conn *c, char *buf, size_t len)
 
     if (c == NULL || buf == NULL)
         return -EINVAL;
-    rc = local_sockaddr(c->fd.sysfd, &sa);
+    rc = cnet__local_sockaddr(c->fd.sysfd, &sa);
     return rc < 0 ? rc : cnet__sockaddr_format(&sa, buf, len);
 }
 
@@ -194,7 +195,7 @@ static int local_family(cnet_conn *c)
 {
     cnet__sockaddr sa;
 
-    return local_sockaddr(c->fd.sysfd, &sa) == 0 ? sa.u.sa.sa_family : AF_UNSPEC;
+    return cnet__local_sockaddr(c->fd.sysfd, &sa) == 0 ? sa.u.sa.sa_family : AF_UNSPEC;
 }
 
 /* Runs set(c, arg) on the socket; a failure reads "set <net> <local>-><remote>:
@@ -218,7 +219,7 @@ static int set_option(cnet_conn *c, cnet_error *err, int (*set)(cnet_conn *, con
 
 static int setsockopt_int(cnet_conn *c, int level, int name, int value)
 {
-    return setsockopt(c->fd.sysfd, level, name, &value, sizeof value) < 0 ? CNET__ERRNO() : 0;
+    return cnet__os_setsockopt(c->fd.sysfd, level, name, &value, sizeof value) < 0 ? CNET__ERRNO() : 0;
 }
 
 static int set_nodelay(cnet_conn *c, const void *arg)
@@ -244,7 +245,7 @@ static int set_linger(cnet_conn *c, const void *arg)
     int sec = *(const int *)arg;
     struct linger l = {.l_onoff = sec >= 0, .l_linger = sec >= 0 ? sec : 0};
 
-    return setsockopt(c->fd.sysfd, SOL_SOCKET, SO_LINGER, &l, sizeof l) < 0 ? CNET__ERRNO() : 0;
+    return cnet__os_setsockopt(c->fd.sysfd, SOL_SOCKET, SO_LINGER, &l, sizeof l) < 0 ? CNET__ERRNO() : 0;
 }
 
 static int set_rcvbuf(cnet_conn *c, const void *arg)

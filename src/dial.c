@@ -4,6 +4,7 @@
  * addresses) are one loop on the caller's thread: no helper thread, and every losing
  * socket is closed before the call returns. */
 #include "internal.h"
+#include "sys.h"
 
 #include <poll.h>
 #include <stdio.h>
@@ -96,7 +97,7 @@ static bool is_self_connect(int fd, const target *t)
     char a[CNET_ADDRSTRLEN], b[CNET_ADDRSTRLEN];
 
     local.len = sizeof local.u;
-    if (getsockname(fd, &local.u.sa, &local.len) < 0)
+    if (cnet__os_getsockname(fd, &local.u.sa, &local.len) < 0)
         return false;
     cnet__sockaddr_format(&local, a, sizeof a);
     cnet__sockaddr_format(&t->remote, b, sizeof b);
@@ -206,7 +207,7 @@ static int poll_racers(const dial_ctx *ctx, racer *rs[2], int64_t wake_at, const
         if (rs[i]->fd >= 0)
             wake_at = earliest(wake_at, rs[i]->attempt_deadline);
     }
-    n = poll(p, 2, cnet__poll_timeout(wake_at));
+    n = cnet__os_poll(p, 2, cnet__poll_timeout(wake_at));
     for (i = 0; n >= 0 && i < 2; i++) {
         if (rs[i]->fd < 0)
             continue;

@@ -13,6 +13,7 @@
  * their deadline; the kicker waits until each of them has acknowledged, then makes the
  * descriptor quiet again. After close it stays readable for good. */
 #include "internal.h"
+#include "sys.h"
 
 #include <limits.h>
 #include <poll.h>
@@ -143,7 +144,7 @@ int cnet__fd_wait(cnet__fd *fd, short events, _Atomic int64_t *deadline)
         p[0].events = events;
         p[1].events = POLLIN;
         p[0].revents = p[1].revents = 0;
-        rc = poll(p, 2, cnet__poll_timeout(atomic_load(deadline)));
+        rc = cnet__os_poll(p, 2, cnet__poll_timeout(atomic_load(deadline)));
         rc = rc < 0 && errno != EINTR ? CNET__ERRNO() : 0;
         leave_wait(fd, gen);
         if (cnet__fd_closing(fd))

@@ -1,6 +1,7 @@
 /* Sockets you already have: Go's FileListener, FileConn and FilePacketConn
  * (go-dial.md section 7), plus socket activation (systemd's LISTEN_FDS protocol). */
 #include "internal.h"
+#include "sys.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -31,7 +32,7 @@ static int getsockopt_int(int fd, int name, int *value)
 {
     socklen_t len = sizeof *value;
 
-    return getsockopt(fd, SOL_SOCKET, name, value, &len) < 0 ? CNET__ERRNO() : 0;
+    return cnet__os_getsockopt(fd, SOL_SOCKET, name, value, &len) < 0 ? CNET__ERRNO() : 0;
 }
 
 static bool supported_family(int family)
@@ -50,7 +51,7 @@ static int classify(file_socket *fs, const char **syscall)
     if (rc == 0) {
         *syscall = "getsockname";
         local.len = sizeof local.u;
-        rc = getsockname(fs->fd, &local.u.sa, &local.len) < 0 ? CNET__ERRNO() : 0;
+        rc = cnet__os_getsockname(fs->fd, &local.u.sa, &local.len) < 0 ? CNET__ERRNO() : 0;
     }
     if (rc < 0)
         return rc;
@@ -61,7 +62,7 @@ static int classify(file_socket *fs, const char **syscall)
     getsockopt_int(fs->fd, SO_ACCEPTCONN, &acceptconn);
     fs->listening = acceptconn != 0;
     fs->peer.len = sizeof fs->peer.u;
-    fs->connected = getpeername(fs->fd, &fs->peer.u.sa, &fs->peer.len) == 0;
+    fs->connected = cnet__os_getpeername(fs->fd, &fs->peer.u.sa, &fs->peer.len) == 0;
     if (!fs->connected)
         fs->peer.len = 0;
     return 0;
@@ -69,9 +70,9 @@ static int classify(file_socket *fs, const char **syscall)
 
 int cnet__set_nonblock(int fd)
 {
-    int flags = fcntl(fd, F_GETFL);
+    int flags = cnet__os_fcntl(fd, F_GETFL, 0);
 
-    return flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ? CNET__ERRNO() : 0;
+    return flags < 0 || cnet__os_fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ? CNET__ERRNO() : 0;
 }
 
 /* Go's newFileFD: a close-on-exec duplicate, non-blocking, then classified. */
@@ -80,7 +81,7 @@ static int inspect(int fd, file_socket *fs, const char **syscall)
     int rc;
 
     *syscall = "dup";
-    fs->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    fs->fd = cnet__os_fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (fs->fd < 0)
         return CNET__ERRNO();
     *syscall = "setnonblock";
@@ -152,6 +153,7 @@ static bool fits_packet(const file_socket *fs)
 int cnet_file_listener(int fd, const char *name, cnet_listener **ln, cnet_error *err)
 {
     file_socket fs;
+    const char *syscall;
     int rc;
 
     cnet__err_clear(err);
@@ -161,10 +163,10 @@ int cnet_file_listener(int fd, const char *name, cnet_listener **ln, cnet_error 
     rc = open_file(fd, name, fits_listener, &fs, err);
     if (rc < 0)
         return rc;
-    *ln = cnet__listener_new(fs.fd, fs.net); /* never unlinks: the path is not ours */
-    if (*ln == NULL) {
+    rc = cnet__listener_new(fs.fd, fs.net, ln, &syscall); /* never unlinks: not our path */
+    if (rc < 0) {
         close(fs.fd);
-        return file_error(err, -ENOMEM, fd, name, "malloc");
+        return file_error(err, rc, fd, name, syscall);
     }
     return 0;
 }
@@ -194,6 +196,7 @@ int cnet_file_conn(int fd, const char *name, cnet_conn **c, cnet_error *err)
 int cnet_file_packet_conn(int fd, const char *name, cnet_packet_conn **pc, cnet_error *err)
 {
     file_socket fs;
+    const char *syscall;
     int rc;
 
     cnet__err_clear(err);
@@ -203,10 +206,10 @@ int cnet_file_packet_conn(int fd, const char *name, cnet_packet_conn **pc, cnet_
     rc = open_file(fd, name, fits_packet, &fs, err);
     if (rc < 0)
         return rc;
-    *pc = cnet__packet_new(fs.fd, fs.net);
-    if (*pc == NULL) {
+    rc = cnet__packet_new(fs.fd, fs.net, pc, &syscall);
+    if (rc < 0) {
         close(fs.fd);
-        return file_error(err, -ENOMEM, fd, name, "malloc");
+        return file_error(err, rc, fd, name, syscall);
     }
     return 0;
 }

@@ -170,7 +170,7 @@ bool cnet__accept_inherits_conn_sockopts(void);
 /* Writes without SIGPIPE: MSG_NOSIGNAL where it exists, SO_NOSIGPIPE elsewhere. */
 int cnet__send_flags(void);
 
-/* The listen(2) backlog: the OS maximum. */
+/* The listen(2) backlog: the OS maximum; 0 if it could not be read this time. */
 int cnet__max_listener_backlog(void);
 
 /* IPv4 multicast (mcast_<os>.c): names the outgoing interface (if ifindex != 0) and
@@ -377,10 +377,15 @@ struct cnet_packet_conn {
 int cnet__set_nonblock(int fd);
 bool cnet__file_fits(int fd, bool listener, const cnet__network **net);
 
-/* A listener handle owning sysfd (NULL on ENOMEM; sysfd is then still the caller's). */
-cnet_listener *cnet__listener_new(int sysfd, const cnet__network *net);
-/* A packet conn handle owning sysfd (NULL on ENOMEM). */
-cnet_packet_conn *cnet__packet_new(int sysfd, const cnet__network *net);
+/* A listener / packet conn handle owning sysfd, with its bound address read. 0, or a
+ * code with *syscall naming what failed ("malloc", "getsockname"); sysfd is then still
+ * the caller's. */
+int cnet__listener_new(int sysfd, const cnet__network *net, cnet_listener **out,
+                       const char **syscall);
+int cnet__packet_new(int sysfd, const cnet__network *net, cnet_packet_conn **out,
+                     const char **syscall);
+/* getsockname into sa: 0 or -errno. */
+int cnet__local_sockaddr(int fd, cnet__sockaddr *sa);
 
 /* A new conn handle owning sysfd (remote may be NULL: looked up lazily). NULL on ENOMEM
  * (sysfd is then still the caller's). */

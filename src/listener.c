@@ -1,5 +1,6 @@
 /* Stream listeners: Go's Listen (ListenConfig), Accept, Addr and Close. */
 #include "internal.h"
+#include "sys.h"
 
 #include <poll.h>
 #include <stdio.h>
@@ -8,18 +9,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-cnet_listener *cnet__listener_new(int sysfd, const cnet__network *net)
+int cnet__listener_new(int sysfd, const cnet__network *net, cnet_listener **out,
+                       const char **syscall)
 {
-    cnet_listener *ln = calloc(1, sizeof *ln);
+    cnet_listener *ln = cnet__os_calloc(1, sizeof *ln);
+    int rc;
 
+    *syscall = "malloc";
     if (ln == NULL)
-        return NULL;
+        return -ENOMEM;
+    *syscall = "getsockname";
+    rc = cnet__local_sockaddr(sysfd, &ln->addr);
+    if (rc < 0) {
+        free(ln);
+        return rc;
+    }
     cnet__fd_init(&ln->fd, sysfd);
     ln->net = net;
     ln->opts_on_accept = net->kind == CNET__TCP;
-    ln->addr.len = sizeof ln->addr.u;
-    getsockname(sysfd, &ln->addr.u.sa, &ln->addr.len);
-    return ln;
+    *out = ln;
+    return 0;
 }
 
 /* A socket file this listener created: remember which, to unlink only that one. */
@@ -37,13 +46,15 @@ static void remember_path(cnet_listener *ln, const char *path)
 static int finish(int sysfd, const cnet__network *net, const cnet_listen_config *cfg,
                   const char *path, const char *address, cnet_listener **out, cnet_error *err)
 {
-    cnet_listener *ln = cnet__listener_new(sysfd, net);
+    cnet_listener *ln = NULL;
+    const char *syscall;
+    int rc = cnet__listener_new(sysfd, net, &ln, &syscall);
 
-    if (ln == NULL) {
+    if (rc < 0) {
         close(sysfd);
         if (path != NULL && path[0] != '\0' && path[0] != '@')
             unlink(path);
-        return cnet__op_error(err, -ENOMEM, "listen", net->name, NULL, address, NULL);
+        return cnet__sys_error(err, rc, "listen", net->name, NULL, address, syscall);
     }
     if (path != NULL)
         remember_path(ln, path);

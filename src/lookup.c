@@ -5,6 +5,7 @@
  * resolv.conf behave exactly as for every other program on the machine, as with Go's
  * cgo resolver. Without a deadline the lookup runs on the caller's thread. */
 #include "internal.h"
+#include "sys.h"
 
 #include <poll.h>
 #include <pthread.h>
@@ -66,7 +67,7 @@ static void *lookup_thread(void *arg)
 static lookup_job *job_new(const char *host)
 {
     size_t n = strlen(host) + 1;
-    lookup_job *job = calloc(1, sizeof *job + n);
+    lookup_job *job = cnet__os_calloc(1, sizeof *job + n);
 
     if (job == NULL)
         return NULL;
@@ -89,7 +90,7 @@ static bool start_thread(lookup_job *job)
     if (pthread_attr_init(&attr) != 0)
         return false;
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    rc = pthread_create(&tid, &attr, lookup_thread, job);
+    rc = cnet__os_pthread_create(&tid, &attr, lookup_thread, job);
     pthread_attr_destroy(&attr);
     return rc == 0;
 }
@@ -110,7 +111,7 @@ static int wait_answer(lookup_job *job, int64_t deadline, struct addrinfo **res,
             break;
         }
         pthread_mutex_unlock(&job->mu);
-        if (poll(&p, 1, cnet__poll_timeout(deadline)) == 0)
+        if (cnet__os_poll(&p, 1, cnet__poll_timeout(deadline)) == 0)
             *timed_out = cnet__poll_timeout(deadline) == 0;
     }
     return rc;

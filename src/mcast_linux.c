@@ -1,6 +1,7 @@
 /* IPv4 multicast on Linux: the interface by index (ip_mreqn), so a join works even on
  * an interface without an IPv4 address (golang/go#70132). */
 #include "internal.h"
+#include "sys.h"
 
 #include <string.h>
 
@@ -19,12 +20,12 @@ int cnet__mcast_set_if_v4(int fd, unsigned ifindex)
 {
     struct ip_mreqn m = mreqn(NULL, ifindex);
 
-    return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof m) < 0 ? CNET__ERRNO() : 0;
+    return cnet__os_setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof m) < 0 ? CNET__ERRNO() : 0;
 }
 
 int cnet__mcast_join_v4(int fd, const cnet__ip *group, unsigned ifindex)
 {
     struct ip_mreqn m = mreqn(group, ifindex);
 
-    return setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) < 0 ? CNET__ERRNO() : 0;
+    return cnet__os_setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) < 0 ? CNET__ERRNO() : 0;
 }

@@ -1,5 +1,6 @@
 /* Datagram sockets: Go's ListenPacket, ListenMulticastUDP, ReadFrom, WriteTo. */
 #include "internal.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -9,26 +10,36 @@
 #include <string.h>
 #include <unistd.h>
 
-cnet_packet_conn *cnet__packet_new(int sysfd, const cnet__network *net)
+int cnet__packet_new(int sysfd, const cnet__network *net, cnet_packet_conn **out,
+                     const char **syscall)
 {
-    cnet_packet_conn *pc = calloc(1, sizeof *pc);
+    cnet_packet_conn *pc = cnet__os_calloc(1, sizeof *pc);
+    int rc;
 
+    *syscall = "malloc";
     if (pc == NULL)
-        return NULL;
+        return -ENOMEM;
+    *syscall = "getsockname";
+    rc = cnet__local_sockaddr(sysfd, &pc->local);
+    if (rc < 0) {
+        free(pc);
+        return rc;
+    }
     cnet__fd_init(&pc->fd, sysfd);
     pc->net = net;
-    pc->local.len = sizeof pc->local.u;
-    getsockname(sysfd, &pc->local.u.sa, &pc->local.len);
-    return pc;
+    *out = pc;
+    return 0;
 }
 
 static int packet_new(int sysfd, const cnet__network *net, const char *address,
                       cnet_packet_conn **out, cnet_error *err)
 {
-    *out = cnet__packet_new(sysfd, net);
-    if (*out == NULL) {
+    const char *syscall;
+    int rc = cnet__packet_new(sysfd, net, out, &syscall);
+
+    if (rc < 0) {
         close(sysfd);
-        return cnet__op_error(err, -ENOMEM, "listen", net->name, NULL, address, NULL);
+        return cnet__sys_error(err, rc, "listen", net->name, NULL, address, syscall);
     }
     return 0;
 }
@@ -151,7 +162,7 @@ static int join_v6(int fd, const cnet__ip *group, unsigned ifindex)
     int rc;
 
     if (ifindex != 0 &&
-        setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof ifindex) < 0)
+        cnet__os_setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof ifindex) < 0)
         return CNET__ERRNO();
     memset(&m, 0, sizeof m);
     memcpy(&m.ipv6mr_multiaddr, group->b, 16);
@@ -159,7 +170,7 @@ static int join_v6(int fd, const cnet__ip *group, unsigned ifindex)
     rc = cnet__apply_policy(fd, CNET__ROLE_JOIN, AF_INET6, SOCK_DGRAM, false);
     if (rc < 0)
         return rc;
-    return setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m, sizeof m) < 0 ? CNET__ERRNO() : 0;
+    return cnet__os_setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m, sizeof m) < 0 ? CNET__ERRNO() : 0;
 }
 
 static int join_v4(int fd, const cnet__ip *group, unsigned ifindex)
@@ -282,7 +293,7 @@ ssize_t cnet_packet_read_from(cnet_packet_conn *pc, void *buf, size_t len, char 
     for (rc = cnet__fd_check_deadline(&pc->fd.rdeadline); rc == 0;) {
         memset(&sa, 0, sizeof sa);
         sa.len = sizeof sa.u;
-        n = recvfrom(pc->fd.sysfd, buf, len, 0, &sa.u.sa, &sa.len);
+        n = cnet__os_recvfrom(pc->fd.sysfd, buf, len, 0, &sa.u.sa, &sa.len);
         if (n >= 0)
             break;
         if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -334,7 +345,7 @@ ssize_t cnet_packet_write_to(cnet_packet_conn *pc, const void *buf, size_t len,
     if (cnet__fd_acquire(&pc->fd) < 0)
         return packet_error(pc, err, CNET_ECLOSED, "write", address, NULL);
     for (rc = cnet__fd_check_deadline(&pc->fd.wdeadline), n = rc; rc == 0;) {
-        n = sendto(pc->fd.sysfd, buf, len, cnet__send_flags(), &sa.u.sa, sa.len);
+        n = cnet__os_sendto(pc->fd.sysfd, buf, len, cnet__send_flags(), &sa.u.sa, sa.len);
         if (n >= 0)
             break;
         if (errno == EAGAIN || errno == EWOULDBLOCK)

@@ -2,6 +2,7 @@
  * The build's own OS applies its table through cnet__apply_policy(); every table can
  * be printed through cnet_sockopt_policy(). */
 #include "internal.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -166,7 +167,7 @@ static int set_option(int fd, cnet__opt opt, int value)
         return CNET_ENOTSUP;
     if (!cnet__opt_native(opt, &level, &name, &size))
         return -ENOPROTOOPT;
-    if (setsockopt(fd, level, name, size == 1 ? (void *)&byte : (void *)&value, size) < 0)
+    if (cnet__os_setsockopt(fd, level, name, size == 1 ? (void *)&byte : (void *)&value, size) < 0)
         return CNET__ERRNO();
     return 0;
 }
@@ -231,6 +232,7 @@ static const char *when_text(unsigned when)
     case CNET__WHEN_ANY: return "all";
     case CNET__WHEN_INET4: return "AF_INET";
     case CNET__WHEN_INET6: return "AF_INET6";
+    case CNET__WHEN_INET: return "AF_INET/AF_INET6";
     case CNET__WHEN_INET | CNET__WHEN_DGRAM: return "UDP";
     case CNET__WHEN_INET | CNET__WHEN_STREAM: return "TCP";
     default: return "?";

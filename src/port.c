@@ -2,6 +2,7 @@
  * sign, else a service name from /etc/services or Go's built-in table. cnet reads
  * /etc/services itself so that glibc and musl give the same answers. */
 #include "internal.h"
+#include "sys.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -81,7 +82,7 @@ static bool services_file_lookup(const char *proto, const char *service, int *po
 {
     char line[512];
     bool found = false;
-    FILE *f = fopen("/etc/services", "re");
+    FILE *f = cnet__os_fopen("/etc/services", "re");
 
     if (f == NULL)
         return false;

@@ -4,6 +4,7 @@
  * arrives during the hand-over waits in the kernel's queue for whichever process
  * accepts next, and none is refused. */
 #include "internal.h"
+#include "sys.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -40,7 +41,7 @@ static char *names_variable(const char *const names[], size_t n)
 
     for (i = 0; i < n; i++)
         len += strlen(names != NULL && names[i] != NULL ? names[i] : "unknown") + 1;
-    v = malloc(len);
+    v = cnet__os_malloc(len);
     if (v == NULL)
         return NULL;
     strcpy(v, "LISTEN_FDNAMES=");
@@ -59,8 +60,8 @@ static bool build_env(handover *h, char *const envp[], const char *const names[]
 
     for (i = 0; envp[i] != NULL; i++)
         count++;
-    h->envp = calloc(count + 4, sizeof *h->envp);
-    h->fds_var = malloc(sizeof "LISTEN_FDS=" + PID_DIGITS);
+    h->envp = cnet__os_calloc(count + 4, sizeof *h->envp);
+    h->fds_var = cnet__os_malloc(sizeof "LISTEN_FDS=" + PID_DIGITS);
     h->names_var = names_variable(names, h->n);
     if (h->envp == NULL || h->fds_var == NULL || h->names_var == NULL)
         return false;
@@ -140,7 +141,7 @@ static int exec_result(int rfd, pid_t pid)
 
 static int open_pipe(int p[2])
 {
-    if (pipe(p) < 0)
+    if (cnet__os_pipe(p) < 0)
         return CNET__ERRNO();
     if (fcntl(p[0], F_SETFD, FD_CLOEXEC) < 0 || fcntl(p[1], F_SETFD, FD_CLOEXEC) < 0) {
         close(p[0]);
@@ -177,7 +178,7 @@ int cnet_restart_exec(const char *path, char *const argv[], char *const envp[],
     rc = open_pipe(p);
     if (rc == 0) {
         syscall = "fork";
-        *pid = fork();
+        *pid = cnet__os_fork();
         if (*pid == 0)
             child(&h, path, argv, p[1]);
         rc = *pid < 0 ? CNET__ERRNO() : 0;

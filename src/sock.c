@@ -2,6 +2,7 @@
  * Create, apply the defaults, then listen, bind or dial; every failure after creation
  * closes the socket before returning. */
 #include "internal.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -9,42 +10,60 @@
 #include <string.h>
 #include <unistd.h>
 
-static int backlog;
-static bool ipv4map_supported;
-static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
+static atomic_int backlog;
+
+enum { MAP_UNKNOWN, MAP_YES, MAP_NO };
+static atomic_int ipv4map = MAP_UNKNOWN;
+
+static bool out_of_resources(int code)
+{
+    return code == -EMFILE || code == -ENFILE || code == -ENOBUFS || code == -ENOMEM;
+}
 
 /* Go's supportsIPv4map(): can an AF_INET6 socket with V6ONLY=0 bind a mapped address?
- * EPERM/EACCES (a security policy) still counts as supported (golang/go#77430). */
-static bool probe_ipv4map(void)
+ * EPERM/EACCES (a security policy) still counts as supported (golang/go#77430). A
+ * probe that runs out of descriptors or memory proves nothing: it is not cached, and
+ * the common answer (yes) is used this time. */
+static bool supports_ipv4map(void)
 {
     cnet__sockaddr sa;
     cnet__endpoint ep = {{.family = AF_INET, .b = {127, 0, 0, 1}}, 0};
-    int fd, off = 0, rc;
+    int fd, off = 0, rc, state = atomic_load(&ipv4map);
 
+    if (state != MAP_UNKNOWN)
+        return state == MAP_YES;
     if (strcmp(cnet__os_name(), "openbsd") == 0 || strcmp(cnet__os_name(), "dragonfly") == 0)
-        return false; /* hard-wired in Go: these kernels never map IPv4 */
-    fd = cnet__sys_socket(AF_INET6, SOCK_STREAM, 0);
-    if (fd < 0)
-        return false;
-    cnet__endpoint_to_sockaddr(&ep, AF_INET6, &sa);
-    rc = setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
-    if (rc == 0)
-        rc = bind(fd, &sa.u.sa, sa.len);
-    rc = (rc == 0 || errno == EPERM || errno == EACCES);
-    close(fd);
-    return rc;
+        rc = -EAFNOSUPPORT; /* hard-wired in Go: these kernels never map IPv4 */
+    else if ((fd = cnet__sys_socket(AF_INET6, SOCK_STREAM, 0)) < 0)
+        rc = fd;
+    else {
+        cnet__endpoint_to_sockaddr(&ep, AF_INET6, &sa);
+        rc = cnet__os_setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+        if (rc == 0)
+            rc = cnet__os_bind(fd, &sa.u.sa, sa.len);
+        rc = rc == 0 || errno == EPERM || errno == EACCES ? 0 : CNET__ERRNO();
+        close(fd);
+    }
+    if (out_of_resources(rc))
+        return true;
+    atomic_store(&ipv4map, rc == 0 ? MAP_YES : MAP_NO);
+    return rc == 0;
 }
 
-static void probe(void)
-{
-    backlog = cnet__max_listener_backlog();
-    ipv4map_supported = probe_ipv4map();
-}
-
+/* Read once per process, as Go does; a read that failed for want of descriptors or
+ * memory is not kept, so a passing EMFILE cannot shrink every later backlog. */
 int cnet_listen_backlog(void)
 {
-    pthread_once(&probe_once, probe);
-    return backlog;
+    int n = atomic_load(&backlog);
+
+    if (n > 0)
+        return n;
+    n = cnet__max_listener_backlog();
+    if (n > 0) {
+        atomic_store(&backlog, n);
+        return n;
+    }
+    return SOMAXCONN;
 }
 
 static int endpoint_family(const cnet__endpoint *ep)
@@ -62,9 +81,8 @@ int cnet__favorite_family(const cnet__network *net, const cnet__endpoint *local,
         *ipv6only = true;
         return AF_INET6;
     }
-    pthread_once(&probe_once, probe);
     if (listen && (local == NULL || cnet__ip_is_unspecified(&local->ip))) {
-        if (ipv4map_supported)
+        if (supports_ipv4map())
             return AF_INET6; /* one dual-stack socket for "tcp"/"udp" wildcards */
         return local == NULL ? AF_INET : endpoint_family(local);
     }
@@ -78,7 +96,7 @@ int cnet__connect_result(int fd)
     int soerr = 0;
     socklen_t len = sizeof soerr;
 
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+    if (cnet__os_getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
         return CNET__ERRNO();
     return soerr == 0 || soerr == EISCONN ? 0 : -soerr;
 }
@@ -89,14 +107,14 @@ static int start_connect(int fd, const cnet__sock_req *req)
     struct pollfd p = {.fd = fd, .events = POLLOUT};
     int rc;
 
-    if (connect(fd, &req->remote->u.sa, req->remote->len) == 0)
+    if (cnet__os_connect(fd, &req->remote->u.sa, req->remote->len) == 0)
         return 0;
     if (errno != EINPROGRESS && errno != EINTR && errno != EALREADY)
         return errno == EISCONN ? 0 : CNET__ERRNO();
     if (req->connect_async)
         return 0;
     do
-        rc = poll(&p, 1, -1);
+        rc = cnet__os_poll(&p, 1, -1);
     while (rc < 0 && errno == EINTR);
     return rc < 0 ? CNET__ERRNO() : cnet__connect_result(fd);
 }
@@ -154,11 +172,11 @@ static int listen_stream(int fd, const cnet__sock_req *req, const char *net_name
         rc = run_control(fd, req, net_name, syscall);
     if (rc < 0)
         return rc;
-    if (bind(fd, &req->local->u.sa, req->local->len) < 0) {
+    if (cnet__os_bind(fd, &req->local->u.sa, req->local->len) < 0) {
         *syscall = "bind";
         return CNET__ERRNO();
     }
-    if (listen(fd, req->backlog > 0 ? req->backlog : cnet_listen_backlog()) < 0) {
+    if (cnet__os_listen(fd, req->backlog > 0 ? req->backlog : cnet_listen_backlog()) < 0) {
         *syscall = "listen";
         return CNET__ERRNO();
     }
@@ -180,7 +198,7 @@ static int bind_datagram(int fd, const cnet__sock_req *req, const char *net_name
         rc = run_control(fd, req, net_name, syscall);
     if (rc < 0)
         return rc;
-    if (bind(fd, &req->local->u.sa, req->local->len) < 0) {
+    if (cnet__os_bind(fd, &req->local->u.sa, req->local->len) < 0) {
         *syscall = "bind";
         return CNET__ERRNO();
     }
@@ -194,7 +212,7 @@ static int dial(int fd, const cnet__sock_req *req, const char *net_name, const c
 
     if (rc < 0)
         return rc;
-    if (req->local != NULL && bind(fd, &req->local->u.sa, req->local->len) < 0) {
+    if (req->local != NULL && cnet__os_bind(fd, &req->local->u.sa, req->local->len) < 0) {
         *syscall = "bind";
         return CNET__ERRNO();
     }

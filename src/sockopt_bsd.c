@@ -32,6 +32,9 @@ bool cnet__opt_native(cnet__opt opt, int *level, int *name, socklen_t *size)
     case CNET__OPT_SO_BROADCAST: *level = SOL_SOCKET; *name = SO_BROADCAST; return true;
     case CNET__OPT_SO_REUSEADDR: *level = SOL_SOCKET; *name = SO_REUSEADDR; return true;
     case CNET__OPT_SO_REUSEPORT: *level = SOL_SOCKET; *name = SO_REUSEPORT; return true;
+#ifdef SO_REUSEPORT_LB /* FreeBSD 12+: the load-balanced group (policy.c reuse_port row) */
+    case CNET__OPT_SO_REUSEPORT_LB: *level = SOL_SOCKET; *name = SO_REUSEPORT_LB; return true;
+#endif
 #ifdef IP_PORTRANGE
     case CNET__OPT_IP_PORTRANGE: *level = IPPROTO_IP; *name = IP_PORTRANGE; return true;
 #endif

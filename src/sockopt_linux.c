@@ -2,6 +2,7 @@
  * table (policy.c); this file names the OS, maps options to Linux constants, and
  * reads the backlog. */
 #include "internal.h"
+#include "sys.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -72,14 +73,16 @@ int cnet__send_flags(void)
     return MSG_NOSIGNAL; /* EPIPE instead of SIGPIPE, per call */
 }
 
-/* /proc/sys/net/core/somaxconn, or SOMAXCONN if unreadable. Kernels before 4.1 keep
- * the backlog in 16 bits (golang/go#5030, #41470); cnet needs 4.1+ for other reasons
- * (accept4, eventfd), but clamps anyway so a huge value cannot wrap. */
+/* /proc/sys/net/core/somaxconn, or SOMAXCONN if unreadable (0 if it could not be opened
+ * for want of descriptors or memory: try again next time). Kernels before 4.1 keep
+ * the backlog in 16 bits (golang/go#5030, #41470): clamp, so a huge value cannot wrap. */
 int cnet__max_listener_backlog(void)
 {
-    FILE *f = fopen("/proc/sys/net/core/somaxconn", "re");
+    FILE *f = cnet__os_fopen("/proc/sys/net/core/somaxconn", "re");
     long n = 0;
 
+    if (f == NULL && (errno == EMFILE || errno == ENFILE || errno == ENOMEM))
+        return 0;
     if (f != NULL) {
         if (fscanf(f, "%ld", &n) != 1)
             n = 0;

@@ -1,53 +1,96 @@
-/* darwin: no SOCK_CLOEXEC and no accept4. Set close-on-exec with fcntl right after
- * creation, as Go's sys_cloexec.go does. A C library cannot hold other threads' forks
- * off, so the window is only kept as short as possible (see docs/DESIGN.md). */
+/* darwin: no SOCK_CLOEXEC and no accept4, so a new descriptor is inheritable until
+ * fcntl marks it. Go closes that window with its fork lock (sys_cloexec.go); so does
+ * cnet: creation holds the read side of a lock whose write side every fork() takes
+ * through pthread_atfork, so a concurrent fork+exec waits until the descriptor is
+ * close-on-exec. posix_spawn and vfork run no atfork handlers: programs that spawn that
+ * way should pass POSIX_SPAWN_CLOEXEC_DEFAULT (docs/PLATFORMS.md). */
 #include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int set_cloexec_nonblock(int fd)
-{
-    int flags;
+static pthread_rwlock_t fork_lock = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_once_t fork_lock_once = PTHREAD_ONCE_INIT;
 
-    if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
-        return CNET__ERRNO();
-    flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-        return CNET__ERRNO();
-    return 0;
+static void fork_prepare(void)
+{
+    pthread_rwlock_wrlock(&fork_lock);
 }
 
-static int finish(int fd)
+static void fork_done(void)
 {
-    int rc;
+    pthread_rwlock_unlock(&fork_lock);
+}
 
-    if (fd < 0)
-        return CNET__ERRNO();
-    rc = set_cloexec_nonblock(fd);
-    if (rc < 0) {
-        close(fd);
-        return rc;
+static void install_fork_lock(void)
+{
+    pthread_atfork(fork_prepare, fork_done, fork_done);
+}
+
+static void hold_fork_lock(void)
+{
+    pthread_once(&fork_lock_once, install_fork_lock);
+    pthread_rwlock_rdlock(&fork_lock);
+}
+
+static void release_fork_lock(void)
+{
+    pthread_rwlock_unlock(&fork_lock);
+}
+
+/* Close-on-exec first (under the lock), then non-blocking; closes fd on failure. */
+static int finish(int fd, bool locked)
+{
+    int flags, rc = 0;
+
+    if (fd < 0) {
+        rc = CNET__ERRNO();
+    } else if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        rc = CNET__ERRNO();
     }
-    return fd;
+    if (locked)
+        release_fork_lock();
+    if (rc == 0) {
+        flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+            rc = CNET__ERRNO();
+    }
+    if (rc < 0 && fd >= 0)
+        close(fd);
+    return rc < 0 ? rc : fd;
 }
 
 int cnet__sys_socket(int family, int sotype, int proto)
 {
-    return finish(socket(family, sotype, proto));
+    hold_fork_lock();
+    return finish(socket(family, sotype, proto), true);
 }
 
 const char cnet__accept_syscall[] = "accept";
 
+/* cnet's listening sockets are non-blocking, so accept returns at once and a fork waits
+ * only a moment. A descriptor someone made blocking could hold the lock (and every fork
+ * in the process) indefinitely: there accept runs unlocked, as in Go. */
+static bool accept_may_block(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+
+    return flags < 0 || (flags & O_NONBLOCK) == 0;
+}
+
 int cnet__sys_accept(int fd, cnet__sockaddr *sa)
 {
+    bool locked = !accept_may_block(fd);
     int nfd;
 
+    if (locked)
+        hold_fork_lock();
     sa->len = sizeof sa->u;
     do
         nfd = accept(fd, &sa->u.sa, &sa->len);
     while (nfd < 0 && errno == EINTR);
-    return finish(nfd);
+    return finish(nfd, locked);
 }

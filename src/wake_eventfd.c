@@ -1,5 +1,6 @@
 /* Wake-up descriptor on Linux: one eventfd serves as both ends. */
 #include "internal.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -8,7 +9,10 @@
 
 int cnet__wake_open(int *rfd, int *wfd)
 {
-    int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    int fd;
+
+    CNET__FAULT("eventfd", CNET__ERRNO());
+    fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
     if (fd < 0)
         return CNET__ERRNO();
@@ -36,7 +40,7 @@ void cnet__wake_drain(int rfd)
 {
     uint64_t n;
 
-    if (read(rfd, &n, sizeof n) < 0) {
+    if (cnet__os_read(rfd, &n, sizeof n) < 0) {
         /* EAGAIN: already quiet */
     }
 }

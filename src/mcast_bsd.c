@@ -1,6 +1,7 @@
 /* IPv4 multicast on the BSDs: the interface is named by its first IPv4 address
  * (struct ip_mreq), as in Go's sockoptip4_posix_nonlinux.go. */
 #include "internal.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <ifaddrs.h>
@@ -19,7 +20,7 @@ static int interface_v4(unsigned ifindex, struct in_addr *out)
         return 0;
     if (if_indextoname(ifindex, name) == NULL)
         return CNET_ENOINTERFACE;
-    if (getifaddrs(&list) < 0)
+    if (cnet__os_getifaddrs(&list) < 0)
         return CNET__ERRNO();
     for (ifa = list; ifa != NULL && rc != 0; ifa = ifa->ifa_next) {
         if (ifa->ifa_addr != NULL && ifa->ifa_addr->sa_family == AF_INET &&
@@ -39,7 +40,7 @@ int cnet__mcast_set_if_v4(int fd, unsigned ifindex)
 
     if (rc < 0)
         return rc;
-    return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &a, sizeof a) < 0 ? CNET__ERRNO() : 0;
+    return cnet__os_setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &a, sizeof a) < 0 ? CNET__ERRNO() : 0;
 }
 
 int cnet__mcast_join_v4(int fd, const cnet__ip *group, unsigned ifindex)
@@ -52,5 +53,5 @@ int cnet__mcast_join_v4(int fd, const cnet__ip *group, unsigned ifindex)
     if (rc < 0)
         return rc;
     memcpy(&m.imr_multiaddr, cnet__ip_to_v4(group).b, 4);
-    return setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) < 0 ? CNET__ERRNO() : 0;
+    return cnet__os_setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) < 0 ? CNET__ERRNO() : 0;
 }

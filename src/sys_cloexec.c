@@ -5,6 +5,7 @@
  * close-on-exec. posix_spawn and vfork run no atfork handlers: programs that spawn that
  * way should pass POSIX_SPAWN_CLOEXEC_DEFAULT (docs/PLATFORMS.md). */
 #include "internal.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,14 +49,14 @@ static int finish(int fd, bool locked)
 
     if (fd < 0) {
         rc = CNET__ERRNO();
-    } else if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+    } else if (cnet__os_fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
         rc = CNET__ERRNO();
     }
     if (locked)
         release_fork_lock();
     if (rc == 0) {
-        flags = fcntl(fd, F_GETFL);
-        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+        flags = cnet__os_fcntl(fd, F_GETFL, 0);
+        if (flags < 0 || cnet__os_fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
             rc = CNET__ERRNO();
     }
     if (rc < 0 && fd >= 0)
@@ -66,17 +67,23 @@ static int finish(int fd, bool locked)
 int cnet__sys_socket(int family, int sotype, int proto)
 {
     hold_fork_lock();
-    return finish(socket(family, sotype, proto), true);
+    return finish(cnet__os_socket(family, sotype, proto), true);
 }
 
 const char cnet__accept_syscall[] = "accept";
+
+static inline int cnet__os_accept(int fd, struct sockaddr *sa, socklen_t *len)
+{
+    CNET__FAULT("accept", -1);
+    return accept(fd, sa, len);
+}
 
 /* cnet's listening sockets are non-blocking, so accept returns at once and a fork waits
  * only a moment. A descriptor someone made blocking could hold the lock (and every fork
  * in the process) indefinitely: there accept runs unlocked, as in Go. */
 static bool accept_may_block(int fd)
 {
-    int flags = fcntl(fd, F_GETFL);
+    int flags = cnet__os_fcntl(fd, F_GETFL, 0);
 
     return flags < 0 || (flags & O_NONBLOCK) == 0;
 }
@@ -90,7 +97,7 @@ int cnet__sys_accept(int fd, cnet__sockaddr *sa)
         hold_fork_lock();
     sa->len = sizeof sa->u;
     do
-        nfd = accept(fd, &sa->u.sa, &sa->len);
+        nfd = cnet__os_accept(fd, &sa->u.sa, &sa->len);
     while (nfd < 0 && errno == EINTR);
     return finish(nfd, locked);
 }

@@ -1,5 +1,6 @@
 /* Wake-up descriptor on the BSDs: a close-on-exec pipe. */
 #include "internal.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,9 +8,12 @@
 
 static int set_cloexec_nonblock(int fd)
 {
-    if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+    int flags;
+
+    if (cnet__os_fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
         return CNET__ERRNO();
-    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+    flags = cnet__os_fcntl(fd, F_GETFL, 0);
+    if (flags < 0 || cnet__os_fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
         return CNET__ERRNO();
     return 0;
 }
@@ -18,7 +22,7 @@ int cnet__wake_open(int *rfd, int *wfd)
 {
     int p[2], rc;
 
-    if (pipe(p) < 0)
+    if (cnet__os_pipe(p) < 0)
         return CNET__ERRNO();
     rc = set_cloexec_nonblock(p[0]);
     if (rc == 0)
@@ -51,6 +55,6 @@ void cnet__wake_drain(int rfd)
 {
     char buf[64];
 
-    while (read(rfd, buf, sizeof buf) > 0)
+    while (cnet__os_read(rfd, buf, sizeof buf) > 0)
         ;
 }

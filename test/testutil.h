@@ -277,4 +277,77 @@ static inline int tu_read_proc_int(const char *path)
     return v;
 }
 
+/* ---- child processes: another user, a private network namespace ---------------------- */
+
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+
+/* Runs fn(arg, out_fd) in a forked child and returns its exit status (-1 if it did not
+ * exit normally); what the child wrote to out_fd is in out (NUL-terminated). The child
+ * must not use cmocka's asserts: a failure there would unwind into a copy of the test
+ * runner. It reports its findings as text for the parent to assert on instead. */
+static inline int tu_run_child(int (*fn)(void *arg, int out_fd), void *arg, char *out, size_t len)
+{
+    int p[2];
+    assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(p[0]);
+        _exit(fn(arg, p[1]));
+    }
+    close(p[1]);
+    size_t got = 0;
+    while (got + 1 < len) {
+        ssize_t n = read(p[0], out + got, len - 1 - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    out[got] = '\0';
+    close(p[0]);
+    int status;
+    pid_t w;
+    do {
+        w = waitpid(pid, &status, 0);
+    } while (w < 0 && errno == EINTR);
+    assert_int_equal(w, pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Moves the calling process (a child: see tu_run_child) into a new, empty network
+ * namespace with lo up and net.ipv4.tcp_migrate_req set to migrate_req. Nothing in it
+ * can reach the host's network, and it disappears with the process. 0 or -errno. */
+static inline int tu_enter_private_netns(int migrate_req)
+{
+    if (unshare(CLONE_NEWNET) < 0)
+        return -errno;
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return -errno;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+    int rc = ioctl(s, SIOCGIFFLAGS, &ifr);
+    if (rc == 0) {
+        ifr.ifr_flags |= IFF_UP;
+        rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+    }
+    rc = rc < 0 ? -errno : 0;
+    close(s);
+    if (rc < 0)
+        return rc;
+    /* /proc/sys/net shows the namespace of the process that opens it. */
+    FILE *f = fopen("/proc/sys/net/ipv4/tcp_migrate_req", "w");
+    if (f == NULL)
+        return -errno;
+    int wrote = fprintf(f, "%d\n", migrate_req);
+    return fclose(f) == 0 && wrote > 0 ? 0 : -EIO;
+}
+
 #endif /* CNET_TESTUTIL_H */

@@ -157,12 +157,11 @@ static int join_reuseport_group(int fd, const cnet__sock_req *req, const char **
     return rc;
 }
 
-/* The listen path: listener options, bind, listen. */
-static int listen_stream(int fd, const cnet__sock_req *req, const char *net_name,
-                         const char **syscall)
+/* Go's order for a local socket: the role's options (their failure is rc), the
+ * load-balanced group if asked for, the Control hook, then bind. */
+static int bind_local(int fd, int rc, const cnet__sock_req *req, const char *net_name,
+                      const char **syscall)
 {
-    int rc = cnet__set_default_listener_sockopts(fd, req->family, req->sotype);
-
     if (rc < 0) {
         *syscall = "setsockopt";
         return rc;
@@ -170,17 +169,25 @@ static int listen_stream(int fd, const cnet__sock_req *req, const char *net_name
     rc = join_reuseport_group(fd, req, syscall);
     if (rc == 0)
         rc = run_control(fd, req, net_name, syscall);
-    if (rc < 0)
-        return rc;
-    if (cnet__os_bind(fd, &req->local->u.sa, req->local->len) < 0) {
+    if (rc == 0 && cnet__os_bind(fd, &req->local->u.sa, req->local->len) < 0) {
         *syscall = "bind";
-        return CNET__ERRNO();
+        rc = CNET__ERRNO();
     }
-    if (cnet__os_listen(fd, req->backlog > 0 ? req->backlog : cnet_listen_backlog()) < 0) {
+    return rc;
+}
+
+/* The listen path: listener options, bind, listen. */
+static int listen_stream(int fd, const cnet__sock_req *req, const char *net_name,
+                         const char **syscall)
+{
+    int rc = cnet__set_default_listener_sockopts(fd, req->family, req->sotype);
+
+    rc = bind_local(fd, rc, req, net_name, syscall);
+    if (rc == 0 && cnet__os_listen(fd, req->backlog > 0 ? req->backlog : cnet_listen_backlog()) < 0) {
         *syscall = "listen";
-        return CNET__ERRNO();
+        rc = CNET__ERRNO();
     }
-    return 0;
+    return rc;
 }
 
 /* The datagram path: multicast options if bound to a group, then bind. */
@@ -189,20 +196,7 @@ static int bind_datagram(int fd, const cnet__sock_req *req, const char *net_name
 {
     int rc = req->multicast ? cnet__set_default_multicast_sockopts(fd) : 0;
 
-    if (rc < 0) {
-        *syscall = "setsockopt";
-        return rc;
-    }
-    rc = join_reuseport_group(fd, req, syscall);
-    if (rc == 0)
-        rc = run_control(fd, req, net_name, syscall);
-    if (rc < 0)
-        return rc;
-    if (cnet__os_bind(fd, &req->local->u.sa, req->local->len) < 0) {
-        *syscall = "bind";
-        return CNET__ERRNO();
-    }
-    return 0;
+    return bind_local(fd, rc, req, net_name, syscall);
 }
 
 /* The dial path: optional bind, then connect. */

@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := build
 
-DEB_PACKAGES := cmake gcc clang make pkg-config libcmocka-dev iproute2 util-linux strace \
+DEB_PACKAGES := cmake gcc clang make pkg-config libcmocka-dev iproute2 util-linux strace golang-go \
                 libclang-rt-14-dev
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 JOBS ?= 2

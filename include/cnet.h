@@ -186,8 +186,9 @@ CNET_EXTERN int cnet_dial(const char *network, const char *address, cnet_conn **
  * error. */
 CNET_EXTERN ssize_t cnet_conn_read(cnet_conn *c, void *buf, size_t len, cnet_error *err);
 
-/* Writes all len bytes (one datagram on a datagram socket) and returns len, or fails.
- * A peer that has gone gives -EPIPE ("broken pipe"), never SIGPIPE. */
+/* Writes all len bytes (one datagram on a datagram socket) and returns len, or fails
+ * (after a failure, part of the data may have been sent, as with Go's Write). A peer
+ * that has gone gives -EPIPE ("broken pipe"), never SIGPIPE. */
 CNET_EXTERN ssize_t cnet_conn_write(cnet_conn *c, const void *buf, size_t len, cnet_error *err);
 
 /* Shuts down the writing side (Go's CloseWrite): the peer reads end of stream. */

@@ -71,9 +71,9 @@ static int partial_deadline(int64_t deadline, int remaining, int64_t *out)
     *out = 0;
     if (deadline == 0)
         return 0;
+    if (deadline <= now)
+        return CNET_EDIALTIMEOUT; /* compared first: the subtraction cannot overflow */
     left = deadline - now;
-    if (left <= 0)
-        return CNET_EDIALTIMEOUT;
     share = left / remaining;
     if (share < MIN_ATTEMPT_NS)
         share = left < MIN_ATTEMPT_NS ? left : MIN_ATTEMPT_NS;

@@ -32,14 +32,14 @@ int64_t cnet_now_ns(void)
 
 int cnet__poll_timeout(int64_t deadline_ns)
 {
-    int64_t left, ms;
+    int64_t now, ms;
 
     if (deadline_ns == 0)
         return -1;
-    left = deadline_ns - cnet_now_ns();
-    if (left <= 0)
-        return 0;
-    ms = (left + 999999) / 1000000;
+    now = cnet_now_ns();
+    if (deadline_ns <= now)
+        return 0; /* compared first: the subtraction below cannot overflow */
+    ms = (deadline_ns - now) / 1000000 + 1;
     return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The system calls behind every public constructor (issue 6 §1), seen by strace:
+#   - no SO_REUSEPORT, ever, unless a ListenConfig asked for it (the probe never asks);
+#   - every socket cnet creates or accepts is close-on-exec from birth: socket(),
+#     socketpair() and accept4() carry SOCK_CLOEXEC, dup is F_DUPFD_CLOEXEC, and no
+#     plain accept() or dup()/dup2() exists.
+# The probe is `test_cloexec --every-constructor`. Usage: test_syscalls.sh PROBE
+# Exit 77 (skip) when strace is missing or cannot trace here.
+set -euo pipefail
+
+probe=${1:?usage: test_syscalls.sh PATH/TO/test_cloexec}
+command -v strace >/dev/null || { echo "skipped: strace is not installed"; exit 77; }
+trace=$(mktemp /tmp/cnet-strace.XXXXXX)
+trap 'rm -f "$trace"' EXIT
+
+if ! strace -f -qq -o "$trace" \
+        -e trace=socket,socketpair,accept,accept4,setsockopt,dup,dup2,dup3,fcntl \
+        "$probe" --every-constructor; then
+    if grep -q "ptrace" "$trace" 2>/dev/null || [ ! -s "$trace" ]; then
+        echo "skipped: strace cannot trace here"; exit 77
+    fi
+    echo "FAIL: the probe failed under strace"; cat "$trace"; exit 1
+fi
+
+fail=0
+check_absent() { # pattern, reason
+    if grep -E -- "$1" "$trace"; then echo "FAIL: $2"; fail=1; fi
+}
+check_present() { # pattern, minimum count, reason
+    local n; n=$(grep -E -c -- "$1" "$trace" || true)
+    if [ "$n" -lt "$2" ]; then echo "FAIL: $3 (seen $n, want >= $2)"; fail=1; fi
+}
+
+check_absent 'SO_REUSEPORT' "a constructor set SO_REUSEPORT without being asked"
+without_cloexec() { # the calls named $1 that lack SOCK_CLOEXEC
+    grep -E "^[0-9]+ +($1)\(" "$trace" | grep -v SOCK_CLOEXEC || true
+}
+if [ -n "$(without_cloexec 'socket|socketpair|accept4')" ]; then
+    without_cloexec 'socket|socketpair|accept4'
+    echo "FAIL: a socket was created or accepted without SOCK_CLOEXEC"; fail=1
+fi
+check_absent '^[0-9]+ +accept\(' "a plain accept() (not accept4 with SOCK_CLOEXEC)"
+check_absent '^[0-9]+ +dup[23]?\(' "a dup() that is not close-on-exec"
+check_absent 'F_DUPFD,' "F_DUPFD without CLOEXEC"
+# The trace saw the options it should: otherwise the absence above proves nothing.
+check_present 'SO_REUSEADDR, \[1\]' 3 "stream listeners and the multicast socket set SO_REUSEADDR"
+check_present 'TCP_NODELAY, \[1\]' 4 "accepted and dialed TCP conns set TCP_NODELAY"
+check_present 'SOCK_CLOEXEC' 15 "sockets were traced"
+check_present 'IP_ADD_MEMBERSHIP' 1 "the multicast join was traced"
+
+if [ "$fail" -ne 0 ]; then
+    echo "--- trace"; cat "$trace"; exit 1
+fi
+echo "ok: $(grep -c 'SOCK_CLOEXEC' "$trace") close-on-exec sockets, $(grep -c setsockopt "$trace") setsockopt calls, no SO_REUSEPORT"

@@ -19,7 +19,7 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 ASAN := -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="$(SANITIZE)"
 ASAN_ENV := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: deps build build-asan test demo clean
+.PHONY: deps build build-asan build-fallbacks test demo cross musl clean
 
 # Idempotent: apt runs only when a package is missing, so repeat runs cost nothing.
 deps:
@@ -43,6 +43,18 @@ build-asan:
 	cmake -S . -B build-asan $(ASAN)
 	cmake --build build-asan -j$(JOBS)
 
+# darwin's fcntl/pipe/ip_mreq files built into Linux, so the suite runs them too.
+build-fallbacks:
+	cmake -S . -B build-fallbacks $(ASAN) -DCNET_PORTABLE_FALLBACKS=ON
+	cmake --build build-fallbacks -j$(JOBS)
+
+# macOS (x86_64, arm64) and aarch64-musl builds with zig; the whole suite on musl.
+cross:
+	.ci/cross.sh
+
+musl:
+	.ci/musl.sh
+
 # gcc build + tests, clang sanitizer build + tests, then the installed tree as a user
 # sees it. Sub-makes keep the order even under `make -j`.
 test: deps
@@ -50,11 +62,15 @@ test: deps
 	ctest --test-dir build --output-on-failure --no-tests=error -j$(JOBS)
 	$(MAKE) --no-print-directory build-asan
 	$(ASAN_ENV) ctest --test-dir build-asan --output-on-failure --no-tests=error -j$(JOBS)
+	$(MAKE) --no-print-directory build-fallbacks
+	$(ASAN_ENV) ctest --test-dir build-fallbacks --output-on-failure --no-tests=error -j$(JOBS)
 	test/install_check.sh build
+	$(MAKE) --no-print-directory cross
+	$(MAKE) --no-print-directory musl
 
 demo: deps
 	$(MAKE) --no-print-directory build
 	build/tools/cnet demo
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fallbacks build-cross build-musl

@@ -186,6 +186,7 @@ static int take(cnet_activation *act, const char *name, bool listener, void **ou
         return cnet__sys_error(err, -ENOENT, "file", "file+net", NULL, name != NULL ? name : "*",
                                "activation");
     rc = cnet__set_nonblock(act->items[i].fd);
+    cnet__adopt_sockopts(act->items[i].fd);
     if (rc == 0)
         rc = listener ? cnet__listener_new(act->items[i].fd, net, (cnet_listener **)out, &syscall)
                       : cnet__packet_new(act->items[i].fd, net, (cnet_packet_conn **)out, &syscall);

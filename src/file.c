@@ -88,6 +88,8 @@ static int inspect(int fd, file_socket *fs, const char **syscall)
     rc = cnet__set_nonblock(fs->fd);
     if (rc == 0)
         rc = classify(fs, syscall);
+    if (rc == 0)
+        cnet__adopt_sockopts(fs->fd);
     if (rc < 0)
         close(fs->fd);
     return rc;

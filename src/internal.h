@@ -149,6 +149,8 @@ const cnet__endpoint *cnet__addr_list_first_v4(const cnet__addr_list *l);
 
 /* A new non-blocking close-on-exec socket, or -errno. */
 int cnet__sys_socket(int family, int sotype, int proto);
+/* A non-blocking close-on-exec pipe: 0 or -errno. */
+int cnet__sys_pipe(int p[2]);
 
 /* accept with non-blocking close-on-exec result; fills sa. Returns fd or -errno.
  * cnet__accept_syscall names the call in error text ("accept4" or "accept"). */
@@ -260,6 +262,9 @@ int cnet__apply_policy_with(int fd, cnet__role role, int family, int sotype, boo
  * all zero is the policy table's default. Failures are ignored, as Go ignores them. */
 void cnet__apply_conn_options(int fd, int family, const cnet_keepalive *ka);
 bool cnet__keepalive_is_default(const cnet_keepalive *ka);
+/* What cnet guarantees on a descriptor it adopts (cnet_file_*, activation): darwin's
+ * SO_NOSIGPIPE; nothing on Linux. */
+void cnet__adopt_sockopts(int fd);
 /* The keep-alive options alone, failures reported (cnet_conn_set_keepalive). */
 int cnet__set_keepalive(int fd, int family, const cnet_keepalive *ka);
 

@@ -367,3 +367,19 @@ int cnet__set_keepalive(int fd, int family, const cnet_keepalive *ka)
     return cnet__apply_policy_with(fd, CNET__ROLE_CONN, family, SOCK_STREAM, false,
                                    keepalive_only, ka != NULL ? ka : &defaults, true);
 }
+
+/* Only SO_NOSIGPIPE (where the OS has it as a socket option). */
+static bool nosigpipe_only(const void *ctx, cnet__opt opt, int *value)
+{
+    (void)ctx;
+    (void)value;
+    return opt == CNET__OPT_SO_NOSIGPIPE;
+}
+
+void cnet__adopt_sockopts(int fd)
+{
+    /* A descriptor cnet did not create lacks the per-socket SIGPIPE guard that darwin
+     * needs; nothing else of the creation policy is re-applied to someone's socket. */
+    cnet__apply_policy_with(fd, CNET__ROLE_SOCKET, AF_UNSPEC, SOCK_STREAM, false, nosigpipe_only,
+                            NULL, false);
+}

@@ -5,6 +5,8 @@
 #include "sys.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sys/socket.h>
 
 int cnet__sys_socket(int family, int sotype, int proto)
@@ -31,4 +33,10 @@ int cnet__sys_accept(int fd, cnet__sockaddr *sa)
         nfd = cnet__os_accept4(fd, &sa->u.sa, &sa->len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     while (nfd < 0 && errno == EINTR);
     return nfd < 0 ? CNET__ERRNO() : nfd;
+}
+
+int cnet__sys_pipe(int p[2])
+{
+    CNET__FAULT("pipe", CNET__ERRNO());
+    return pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0 ? CNET__ERRNO() : 0;
 }

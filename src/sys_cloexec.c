@@ -101,3 +101,30 @@ int cnet__sys_accept(int fd, cnet__sockaddr *sa)
     while (nfd < 0 && errno == EINTR);
     return finish(nfd, locked);
 }
+
+/* Both ends close-on-exec before any fork can copy them, then non-blocking. */
+int cnet__sys_pipe(int p[2])
+{
+    int rc;
+
+    hold_fork_lock();
+    if (cnet__os_pipe(p) < 0) {
+        rc = CNET__ERRNO();
+        release_fork_lock();
+        return rc;
+    }
+    rc = cnet__os_fcntl(p[0], F_SETFD, FD_CLOEXEC) < 0 ||
+                 cnet__os_fcntl(p[1], F_SETFD, FD_CLOEXEC) < 0
+             ? CNET__ERRNO()
+             : 0;
+    release_fork_lock();
+    if (rc == 0)
+        rc = cnet__set_nonblock(p[0]);
+    if (rc == 0)
+        rc = cnet__set_nonblock(p[1]);
+    if (rc < 0) {
+        close(p[0]);
+        close(p[1]);
+    }
+    return rc;
+}

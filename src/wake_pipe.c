@@ -1,4 +1,4 @@
-/* Wake-up descriptor on the BSDs: a close-on-exec pipe. */
+/* Wake-up descriptor on the BSDs: a close-on-exec, non-blocking pipe. */
 #include "internal.h"
 #include "sys.h"
 
@@ -6,32 +6,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-static int set_cloexec_nonblock(int fd)
-{
-    int flags;
-
-    if (cnet__os_fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
-        return CNET__ERRNO();
-    flags = cnet__os_fcntl(fd, F_GETFL, 0);
-    if (flags < 0 || cnet__os_fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-        return CNET__ERRNO();
-    return 0;
-}
-
 int cnet__wake_open(int *rfd, int *wfd)
 {
-    int p[2], rc;
+    int p[2], rc = cnet__sys_pipe(p);
 
-    if (cnet__os_pipe(p) < 0)
-        return CNET__ERRNO();
-    rc = set_cloexec_nonblock(p[0]);
-    if (rc == 0)
-        rc = set_cloexec_nonblock(p[1]);
-    if (rc < 0) {
-        close(p[0]);
-        close(p[1]);
+    if (rc < 0)
         return rc;
-    }
     *rfd = p[0];
     *wfd = p[1];
     return 0;

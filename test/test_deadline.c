@@ -203,6 +203,31 @@ static void conn_usable_after_timeout(void **state)
     pair_close(&p);
 }
 
+/* The ends of the clock: INT64_MIN is a deadline in the far past (expired, no
+ * overflow into the future), INT64_MAX one in the far future (no overflow into the
+ * past). */
+static void extreme_deadlines_do_not_overflow(void **state)
+{
+    (void)state;
+    pair p;
+    pair_open(&p);
+    char buf[8], want[384];
+    cnet_error err;
+    want_text(want, sizeof want, "read", &p, "i/o timeout");
+    assert_int_equal(cnet_conn_write(p.server, "data", 4, NULL), 4);
+    assert_true(tu_wait_readable(cnet_conn_fd(p.client), 5000));
+    assert_int_equal(cnet_conn_set_read_deadline(p.client, INT64_MIN), 0);
+    assert_deadline_error(cnet_conn_read(p.client, buf, sizeof buf, &err), &err, want);
+    assert_int_equal(cnet_conn_set_read_deadline(p.client, INT64_MAX), 0);
+    read_exactly(p.client, buf, 4);
+    assert_memory_equal(buf, "data", 4);
+
+    assert_int_equal(cnet_conn_set_write_deadline(p.client, INT64_MIN), 0);
+    want_text(want, sizeof want, "write", &p, "i/o timeout");
+    assert_deadline_error(cnet_conn_write(p.client, "x", 1, &err), &err, want);
+    pair_close(&p);
+}
+
 /* ---- changing a deadline while a call is blocked --------------------------------------- */
 
 static void call_read(tu_blocked_call *bc)
@@ -544,6 +569,7 @@ int main(void)
         TU_TEST(past_deadline_fails_at_once_with_data_waiting),
         TU_TEST(zero_length_read_ignores_expired_deadline),
         TU_TEST(conn_usable_after_timeout),
+        TU_TEST(extreme_deadlines_do_not_overflow),
         TU_TEST(extending_deadline_rearms_blocked_read),
         TU_TEST(shortening_deadline_wakes_blocked_read_early),
         TU_TEST(write_deadline_on_full_buffer),

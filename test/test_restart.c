@@ -1,0 +1,342 @@
+/* Zero-downtime restart, the proof (issue 4 §3). A client opens CONNECTIONS connections,
+ * one after another, each sending a line and expecting it back, while the server
+ * (helper_server) is replaced REPLACEMENTS times under it:
+ *   - restart: the server re-executes itself with cnet_restart_exec; the new process
+ *     takes the listening socket with cnet_listeners_from_env, and the old one stops
+ *     accepting and finishes its connections. The socket is never closed, so nothing
+ *     is refused.
+ *   - group: two servers share the port through reuse_port; a new member joins, then an
+ *     old one stops accepting and closes its listener. Linux resets the connections
+ *     queued on a closed member unless net.ipv4.tcp_migrate_req=1 (see
+ *     test_reuseport), so this one runs in a private network namespace (unshare) where
+ *     the test may set it; it needs root and exits 77 (skipped) otherwise.
+ * Not one connection may be refused or reset, each gets its answer, a connection held
+ * open across each replacement is answered too, and every server process exits 0 with
+ * none left behind. The scenario runs in a child process that adopts the orphaned
+ * servers (PR_SET_CHILD_SUBREAPER) so that it can reap every one of them.
+ *
+ * Usage: test_restart HELPER [group] */
+#include "testutil.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+
+#define CONNECTIONS 300
+#define REPLACEMENTS 5
+#define MAX_SERVERS 16
+#define TIMEOUT_NS (10 * 1000000000LL)
+#define FAILURE_MAX 200
+
+static const char *helper;
+
+/* ---- the servers ---------------------------------------------------------------------- */
+
+typedef struct servers {
+    int out[2];                /* every server's stdout: "ready <pid> <address>" lines */
+    pid_t pids[MAX_SERVERS];
+    size_t started;
+    char addr[CNET_ADDRSTRLEN];
+    char failure[FAILURE_MAX]; /* the first thing that went wrong, or "" */
+} servers;
+
+static void fail_with(char *failure, const char *fmt, ...)
+{
+    if (failure[0] != '\0')
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(failure, FAILURE_MAX, fmt, ap);
+    va_end(ap);
+}
+
+/* One line from the servers' stdout, waiting at most 10 s for each byte. */
+static int read_line(int fd, char *buf, size_t len)
+{
+    size_t got = 0;
+    while (got + 1 < len && tu_wait_readable(fd, 10000)) {
+        if (read(fd, buf + got, 1) != 1)
+            break;
+        if (buf[got++] == '\n') {
+            buf[got - 1] = '\0';
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Waits for the next "ready" line: the pid of the server that wrote it, or -1. */
+static pid_t wait_ready(servers *s)
+{
+    char line[CNET_ADDRSTRLEN + 32], addr[CNET_ADDRSTRLEN];
+    long pid;
+    if (read_line(s->out[0], line, sizeof line) < 0 ||
+        sscanf(line, "ready %ld %111s", &pid, addr) != 2) {
+        fail_with(s->failure, "no ready line from a server");
+        return -1;
+    }
+    if (s->addr[0] == '\0')
+        snprintf(s->addr, sizeof s->addr, "%s", addr);
+    else if (strcmp(addr, s->addr) != 0)
+        fail_with(s->failure, "server %ld listens on %s, not %s", pid, addr, s->addr);
+    if (s->started < MAX_SERVERS)
+        s->pids[s->started++] = (pid_t)pid;
+    return (pid_t)pid;
+}
+
+/* Starts helper_server [--group] address; returns its pid once it is ready, or -1. */
+static pid_t start_server(servers *s, int group, const char *address)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (dup2(s->out[1], STDOUT_FILENO) == STDOUT_FILENO) {
+            if (group)
+                execl(helper, helper, "--group", address, (char *)NULL);
+            else
+                execl(helper, helper, address, (char *)NULL);
+        }
+        _exit(127);
+    }
+    return pid < 0 ? -1 : wait_ready(s);
+}
+
+/* Reaps every process this one adopted or started, waiting at most 10 s; counts those
+ * that exited 0, and kills (and counts) any still running after that. */
+static void reap_all(servers *s, int *exited_ok, int *left)
+{
+    *exited_ok = *left = 0;
+    const struct timespec ms = {0, 1000000};
+    for (int i = 0; i < 10000; i++) {
+        int status;
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid < 0)
+            return; /* ECHILD: none left */
+        if (pid == 0)
+            nanosleep(&ms, NULL);
+        else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            (*exited_ok)++;
+    }
+    for (size_t i = 0; i < s->started; i++)
+        if (kill(s->pids[i], SIGKILL) == 0)
+            (*left)++;
+    while (waitpid(-1, NULL, 0) > 0) {
+    }
+}
+
+/* ---- the client ----------------------------------------------------------------------- */
+
+typedef struct load {
+    const char *addr;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done;     /* connections finished */
+    int released; /* replacements begun: the client pauses before each one */
+    int answered;
+    char failure[FAILURE_MAX];
+} load;
+
+/* Reads until the server closes: the whole answer. */
+static ssize_t read_answer(cnet_conn *c, char *buf, size_t len, cnet_error *err)
+{
+    size_t got = 0;
+    for (;;) {
+        ssize_t n = cnet_conn_read(c, buf + got, len - got, err);
+        if (n <= 0)
+            return n < 0 ? n : (ssize_t)got;
+        got += (size_t)n;
+        if (got == len)
+            return (ssize_t)got;
+    }
+}
+
+/* Sends a line on c and checks that exactly that line comes back. */
+static int exchange(cnet_conn *c, int i, char *failure)
+{
+    char line[64], answer[64];
+    cnet_error err;
+    int n = snprintf(line, sizeof line, "connection %d\n", i);
+    cnet_conn_set_deadline(c, cnet_now_ns() + TIMEOUT_NS);
+    ssize_t got = -1;
+    if (cnet_conn_write(c, line, (size_t)n, &err) == n)
+        got = read_answer(c, answer, sizeof answer, &err);
+    if (got == n && memcmp(answer, line, (size_t)n) == 0)
+        return 0;
+    fail_with(failure, "connection %d: %s", i, got < 0 ? err.msg : "wrong answer");
+    return -1;
+}
+
+static int one_connection(const char *addr, int i, char *failure)
+{
+    const cnet_dialer d = {.timeout_ns = TIMEOUT_NS};
+    cnet_conn *c;
+    cnet_error err;
+    if (cnet_dial_with(&d, "tcp", addr, &c, &err) < 0) {
+        fail_with(failure, "connection %d: %s", i, err.msg);
+        return -1;
+    }
+    int rc = exchange(c, i, failure);
+    cnet_conn_close(c);
+    return rc;
+}
+
+#define STEP (CONNECTIONS / (REPLACEMENTS + 1))
+
+static void *run_load(void *arg)
+{
+    load *l = arg;
+    for (int i = 0; i < CONNECTIONS; i++) {
+        pthread_mutex_lock(&l->mu);
+        /* At each step, wait for the replacement to begin, so that the connections
+         * that follow race it. */
+        while (i > 0 && i % STEP == 0 && l->released < i / STEP && i / STEP <= REPLACEMENTS)
+            pthread_cond_wait(&l->cv, &l->mu);
+        pthread_mutex_unlock(&l->mu);
+        int ok = one_connection(l->addr, i, l->failure) == 0;
+        pthread_mutex_lock(&l->mu);
+        l->done++;
+        l->answered += ok;
+        pthread_cond_broadcast(&l->cv);
+        pthread_mutex_unlock(&l->mu);
+    }
+    return NULL;
+}
+
+static void wait_done(load *l, int n)
+{
+    pthread_mutex_lock(&l->mu);
+    while (l->done < n)
+        pthread_cond_wait(&l->cv, &l->mu);
+    pthread_mutex_unlock(&l->mu);
+}
+
+static void release(load *l, int k)
+{
+    pthread_mutex_lock(&l->mu);
+    l->released = k;
+    pthread_cond_broadcast(&l->cv);
+    pthread_mutex_unlock(&l->mu);
+}
+
+/* ---- the scenarios ---------------------------------------------------------------------- */
+
+typedef struct scenario {
+    int group;       /* 0: restart one server in place; 1: replace members of a group */
+    pid_t current[2]; /* the live servers (one for restart) */
+} scenario;
+
+/* Replacement k: SIGHUP (the server restarts itself), or a new member joins and an old
+ * one is told to stop. The client is released once it has begun. */
+static void replace(scenario *sc, servers *s, load *l, int k)
+{
+    if (!sc->group) {
+        kill(sc->current[0], SIGHUP);
+        release(l, k);
+        sc->current[0] = wait_ready(s);
+        return;
+    }
+    pid_t joined = start_server(s, 1, s->addr);
+    kill(sc->current[k % 2], SIGTERM);
+    release(l, k);
+    sc->current[k % 2] = joined;
+}
+
+/* The whole run; reports "answered=<n>/<n> held=<n>/<n> servers=<n> exited_ok=<n>
+ * left=<n> failure=<first failure or ->". */
+static int run_scenario(scenario *sc, int out)
+{
+    servers s = {.started = 0};
+    load l = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    int held_answered = 0, exited_ok, left;
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 || pipe2(s.out, O_CLOEXEC) < 0)
+        return 1;
+    sc->current[0] = start_server(&s, sc->group, "127.0.0.1:0");
+    if (sc->group)
+        sc->current[1] = start_server(&s, 1, s.addr);
+    pthread_t t;
+    l.addr = s.addr;
+    if (s.failure[0] == '\0' && pthread_create(&t, NULL, run_load, &l) == 0) {
+        for (int k = 1; k <= REPLACEMENTS; k++) {
+            wait_done(&l, k * STEP);
+            /* Opened before the replacement, used after it: the old server (or the
+             * queue it leaves behind) must still answer. */
+            cnet_conn *held = NULL;
+            cnet_error err;
+            if (cnet_dial("tcp", s.addr, &held, &err) < 0)
+                fail_with(s.failure, "held connection %d: %s", k, err.msg);
+            replace(sc, &s, &l, k);
+            held_answered += held != NULL && exchange(held, -k, s.failure) == 0;
+            cnet_conn_close(held);
+        }
+        release(&l, REPLACEMENTS);
+        pthread_join(t, NULL);
+    }
+    for (int i = 0; i < 1 + sc->group; i++)
+        kill(sc->current[i], SIGTERM);
+    close(s.out[1]);
+    reap_all(&s, &exited_ok, &left);
+    close(s.out[0]);
+    fail_with(s.failure, "%s", l.failure);
+    dprintf(out, "answered=%d/%d held=%d/%d servers=%zu exited_ok=%d left=%d failure=%s", l.answered,
+            CONNECTIONS, held_answered, REPLACEMENTS, s.started, exited_ok, left,
+            s.failure[0] != '\0' ? s.failure : "-");
+    return 0;
+}
+
+static int restart_child(void *arg, int out)
+{
+    (void)arg;
+    scenario sc = {.group = 0};
+    return run_scenario(&sc, out);
+}
+
+static int group_child(void *arg, int out)
+{
+    (void)arg;
+    int rc = tu_enter_private_netns(1);
+    if (rc < 0) {
+        dprintf(out, "namespace: %s", strerror(-rc));
+        return 1;
+    }
+    scenario sc = {.group = 1};
+    return run_scenario(&sc, out);
+}
+
+static void expect_run(int (*child)(void *, int), size_t servers_started)
+{
+    char out[512], want[512];
+    assert_int_equal(tu_run_child(child, NULL, out, sizeof out), 0);
+    print_message("%s\n", out);
+    snprintf(want, sizeof want, "answered=%d/%d held=%d/%d servers=%zu exited_ok=%zu left=0 failure=-",
+             CONNECTIONS, CONNECTIONS, REPLACEMENTS, REPLACEMENTS, servers_started, servers_started);
+    assert_string_equal(out, want);
+}
+
+static void restart_refuses_no_connection(void **state)
+{
+    (void)state;
+    expect_run(restart_child, 1 + REPLACEMENTS);
+}
+
+static void group_replacement_refuses_no_connection(void **state)
+{
+    (void)state;
+    expect_run(group_child, 2 + REPLACEMENTS);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_restart HELPER [group]\n");
+        return 2;
+    }
+    helper = argv[1];
+    if (argc > 2 && strcmp(argv[2], "group") == 0) {
+        if (geteuid() != 0) {
+            fprintf(stderr, "SKIP: needs root (a network namespace with tcp_migrate_req)\n");
+            return 77;
+        }
+        const struct CMUnitTest group_tests[] = {TU_TEST(group_replacement_refuses_no_connection)};
+        return cmocka_run_group_tests_name("restart_group", group_tests, NULL, NULL);
+    }
+    const struct CMUnitTest tests[] = {TU_TEST(restart_refuses_no_connection)};
+    return cmocka_run_group_tests_name("restart", tests, NULL, NULL);
+}

@@ -261,9 +261,9 @@ CNET_EXTERN int cnet_listener_set_deadline(cnet_listener *ln, int64_t deadline_n
 /* Go's CloseRead (shutdown of the reading side). */
 CNET_EXTERN int cnet_conn_close_read(cnet_conn *c, cnet_error *err);
 
-/* TCP connection options, as Go's TCPConn setters. 0 or an error (-errno with Go's
- * text "set tcp <local>: setsockopt: ..."; -EINVAL on a non-TCP conn is not an error
- * for nodelay/keepalive, which unix sockets lack: they return -ENOPROTOOPT). */
+/* TCP connection options, as Go's TCPConn setters. 0, or an error with Go's setter text
+ * "set <net> <local>-><remote>: setsockopt: <errno text>"; nodelay and keep-alive on a
+ * unix conn give -ENOPROTOOPT ("protocol not available"). */
 CNET_EXTERN int cnet_conn_set_nodelay(cnet_conn *c, int on, cnet_error *err);
 CNET_EXTERN int cnet_conn_set_keepalive(cnet_conn *c, const cnet_keepalive *ka, cnet_error *err);
 /* Go's SetLinger: sec < 0 = the OS default (close returns at once, data sent in the

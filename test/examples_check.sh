@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Builds examples/ against the cnet installed in PREFIX (CMake's find_package, as a
+# downstream project would) and runs each example briefly on loopback:
+#   echo_group      two workers on one port: lines come back, both workers serve, and a
+#                   plain listener cannot join the port
+#   mcast_recv      refuses to run without an interface; receives a datagram sent to
+#                   a group on lo (cnet mcast -i lo -s)
+#   restart_server  answers, restarts on SIGHUP (new pid, same port), answers again,
+#                   and every process exits 0
+# Usage: test/examples_check.sh PREFIX      (PREFIX as given to cmake --install)
+set -euo pipefail
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+prefix=$(cd "${1:?usage: examples_check.sh PREFIX}" && pwd)
+work=$(mktemp -d /tmp/cnet-examples.XXXXXX)
+started=()
+cleanup() {
+    for pid in "${started[@]}"; do kill "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() { echo "examples_check: FAIL: $*" >&2; exit 1; }
+step() { echo "examples_check: $*"; }
+
+step "build examples against $prefix"
+cmake -S "$src/examples" -B "$work/build" -DCMAKE_PREFIX_PATH="$prefix" >"$work/build.log" 2>&1 &&
+    cmake --build "$work/build" >>"$work/build.log" 2>&1 || { cat "$work/build.log"; fail "build"; }
+bin=$work/build
+cnet=$prefix/bin/cnet
+
+# start NAME CMD...: runs CMD in the background with stdout on fd 3 of this shell (a
+# fifo, so that lines are read as they come, never polled), stderr in $work/NAME.err.
+start() {
+    local name=$1
+    shift
+    mkfifo "$work/$name.out"
+    "$@" >"$work/$name.out" 2>"$work/$name.err" &
+    started+=($!)
+    exec 3<"$work/$name.out"
+}
+next_line() { read -r -t 10 -u 3 line || fail "no output (stderr: $(cat "$work"/*.err))"; }
+
+# exchange PORT TEXT: sends one line over TCP to 127.0.0.1:PORT; sets $reply.
+exchange() {
+    exec 4<>"/dev/tcp/127.0.0.1/$1"
+    printf '%s\n' "$2" >&4
+    read -r -t 10 -u 4 reply || fail "no reply from port $1"
+    exec 4>&-
+}
+
+# ---- echo_group ------------------------------------------------------------------------
+step "echo_group"
+start echo_group "$bin/echo_group" 127.0.0.1:0 2
+next_line
+[[ $line =~ ^listening\ on\ 127\.0\.0\.1:([0-9]+)\ \(2\ workers\)$ ]] || fail "echo_group said: $line"
+port=${BASH_REMATCH[1]}
+for i in $(seq 40); do
+    exchange "$port" "hello $i"
+    [ "$reply" = "hello $i" ] || fail "echo_group answered '$reply' to 'hello $i'"
+done
+workers=$(sed -n 's/^worker \([0-9]*\): connection from .*/\1/p' "$work/echo_group.err" | sort -u | wc -l)
+[ "$workers" -eq 2 ] || fail "40 connections reached $workers worker(s), not 2"
+out=$(timeout 10 "$cnet" listen tcp "127.0.0.1:$port" </dev/null 2>&1) &&
+    fail "a plain listener joined the group"
+[[ $out == *"listen tcp 127.0.0.1:$port: bind: address already in use"* ]] ||
+    fail "plain listener: $out"
+kill -TERM "${started[-1]}"
+wait "${started[-1]}" || fail "echo_group exited with $?"
+exec 3<&-
+
+# ---- mcast_recv ------------------------------------------------------------------------
+step "mcast_recv"
+rc=0
+"$bin/mcast_recv" 239.255.74.1:0 >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 2 ] || fail "mcast_recv without an interface exited $rc, not 2 (usage)"
+start mcast_recv "$bin/mcast_recv" lo 239.255.74.1:0 1
+next_line
+[[ $line =~ ^listening\ on\ 0\.0\.0\.0:([0-9]+)\ \(group\ 239\.255\.74\.1:0\ on\ lo\)$ ]] ||
+    fail "mcast_recv said: $line"
+timeout 10 "$cnet" mcast -i lo -s "hello group" udp4 "239.255.74.1:${BASH_REMATCH[1]}" 2>/dev/null ||
+    fail "cnet mcast -s failed"
+next_line
+[[ $line =~ ^from\ [0-9.]+:[0-9]+:\ hello\ group$ ]] || fail "mcast_recv printed: $line"
+wait "${started[-1]}" || fail "mcast_recv exited with $?"
+exec 3<&-
+
+# ---- restart_server --------------------------------------------------------------------
+step "restart_server"
+start restart_server "$bin/restart_server" 127.0.0.1:0
+next_line
+[[ $line =~ ^([0-9]+):\ listening\ on\ 127\.0\.0\.1:([0-9]+)$ ]] || fail "restart_server said: $line"
+old=${BASH_REMATCH[1]} port=${BASH_REMATCH[2]}
+exchange "$port" before
+[ "$reply" = "$old: before" ] || fail "restart_server answered '$reply'"
+kill -HUP "$old"
+next_line
+[[ $line =~ ^([0-9]+):\ listening\ on\ 127\.0\.0\.1:$port$ ]] || fail "after SIGHUP: $line"
+new=${BASH_REMATCH[1]}
+started+=("$new")
+[ "$new" != "$old" ] || fail "SIGHUP did not start a new process"
+wait "$old" || fail "the old restart_server exited with $?"
+exchange "$port" after
+[ "$reply" = "$new: after" ] || fail "restart_server answered '$reply' after the restart"
+kill -TERM "$new"
+# Not our child (its parent was the old server): wait for it to go, bounded.
+timeout 10 tail --pid="$new" -f /dev/null || fail "the new restart_server did not exit"
+grep -q "restart_server $new: done" "$work/restart_server.err" ||
+    fail "the new restart_server did not finish cleanly: $(cat "$work/restart_server.err")"
+exec 3<&-
+
+step "ok"

@@ -1,0 +1,485 @@
+/* The cnet side of the parity test: runs every case of cases.txt with cnet and prints
+ * one normalised line per case, exactly as oracle.go does with Go's net package;
+ * run.sh diffs the two. The case language is described at the top of cases.txt. */
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cnet.h"
+
+#define LINE_MAX_LEN 1024
+#define MAX_ARGS 4
+#define MAX_PORTS 8
+#define RESULT_MAX 1024
+
+/* A run of one case: the ports the kernel chose (printed as <port>) and the temporary
+ * directory (printed as <dir>). */
+typedef struct run {
+    char dir[256];
+    int ports[MAX_PORTS];
+    size_t nports;
+    char result[RESULT_MAX];
+} run;
+
+/* An endpoint of any kind, reduced to what the cases print. */
+typedef struct endpoint {
+    cnet_listener *ln;
+    cnet_packet_conn *pc;
+} endpoint;
+
+static void endpoint_close(endpoint *e)
+{
+    if (e->ln != NULL)
+        cnet_listener_close(e->ln);
+    if (e->pc != NULL)
+        cnet_packet_close(e->pc);
+}
+
+/* A result longer than the buffer is cut; the diff then shows it. */
+static void set_result(run *r, const char *prefix, const char *text)
+{
+    size_t n = 0;
+    for (const char *p = prefix; *p != '\0' && n + 1 < sizeof r->result; p++)
+        r->result[n++] = *p;
+    for (const char *p = text; *p != '\0' && n + 1 < sizeof r->result; p++)
+        r->result[n++] = *p;
+    r->result[n] = '\0';
+}
+
+/* ---- case parsing ----------------------------------------------------------------- */
+
+/* Tokens: '' is the empty string, \xHH a byte (for spaces and the like). */
+static void unescape(const char *word, char *out, size_t outlen)
+{
+    size_t n = 0;
+    if (strcmp(word, "''") == 0)
+        word = "";
+    for (size_t i = 0; word[i] != '\0' && n + 1 < outlen; i++) {
+        unsigned int v;
+        if (word[i] == '\\' && word[i + 1] == 'x' && isxdigit((unsigned char)word[i + 2]) &&
+            isxdigit((unsigned char)word[i + 3]) && sscanf(word + i + 2, "%2x", &v) == 1) {
+            out[n++] = (char)v;
+            i += 3;
+            continue;
+        }
+        out[n++] = word[i];
+    }
+    out[n] = '\0';
+}
+
+/* Replaces every occurrence of from in s (in place, bounded by len). */
+static void replace_all(char *s, size_t len, const char *from, const char *to)
+{
+    char out[RESULT_MAX];
+    size_t n = 0, flen = strlen(from), tlen = strlen(to);
+    if (flen == 0)
+        return;
+    for (const char *p = s; *p != '\0' && n + 1 < sizeof out;) {
+        if (strncmp(p, from, flen) == 0 && n + tlen + 1 < sizeof out) {
+            memcpy(out + n, to, tlen);
+            n += tlen;
+            p += flen;
+        } else {
+            out[n++] = *p++;
+        }
+    }
+    out[n] = '\0';
+    snprintf(s, len, "%s", out);
+}
+
+/* ---- ports and normalisation -------------------------------------------------------- */
+
+static int is_unix_network(const char *network)
+{
+    return strncmp(network, "unix", 4) == 0;
+}
+
+/* Records a kernel-chosen port so that it prints as <port>. */
+static void learn(run *r, const char *network, const char *addr)
+{
+    const char *colon = strrchr(addr, ':');
+    if (is_unix_network(network) || colon == NULL || r->nports == MAX_PORTS)
+        return;
+    int port = atoi(colon + 1);
+    if (port != 0)
+        r->ports[r->nports++] = port;
+}
+
+static int learned(const run *r, int port)
+{
+    for (size_t i = 0; i < r->nports; i++) {
+        if (r->ports[i] == port)
+            return 1;
+    }
+    return 0;
+}
+
+static void normalise_ports(run *r)
+{
+    char out[RESULT_MAX];
+    size_t n = 0;
+    const char *p = r->result;
+    while (*p != '\0' && n + 8 < sizeof out) {
+        size_t digits = strspn(p + 1, "0123456789");
+        if (*p == ':' && digits > 0 && digits < 8 && learned(r, atoi(p + 1))) {
+            n += (size_t)snprintf(out + n, sizeof out - n, ":<port>");
+            p += 1 + digits;
+        } else if (*p == ':' && digits > 0) {
+            size_t k = 1 + digits < sizeof out - n - 1 ? 1 + digits : sizeof out - n - 1;
+            memcpy(out + n, p, k);
+            n += k;
+            p += 1 + digits;
+        } else {
+            out[n++] = *p++;
+        }
+    }
+    out[n] = '\0';
+    snprintf(r->result, sizeof r->result, "%s", out);
+}
+
+/* Linux autobinds an empty unix name to "@" and five hex digits. */
+static void normalise_autobound(run *r)
+{
+    for (char *p = strchr(r->result, '@'); p != NULL; p = strchr(p + 1, '@')) {
+        if (strspn(p + 1, "0123456789abcdef") == 5 && (p[6] == ' ' || p[6] == '\0')) {
+            char rest[RESULT_MAX];
+            snprintf(rest, sizeof rest, "%s", p + 6);
+            snprintf(p, sizeof r->result - (size_t)(p - r->result), "@<auto>%s", rest);
+        }
+    }
+}
+
+static void normalise(run *r)
+{
+    replace_all(r->result, sizeof r->result, r->dir, "<dir>");
+    normalise_ports(r);
+    normalise_autobound(r);
+}
+
+/* ---- opening endpoints -------------------------------------------------------------- */
+
+/* Returns 0 and fills e and addr, or an error with err->msg set. Multicast joins only
+ * on lo (never the system's choice on the host). */
+static int open_endpoint(run *r, const char *kind, const char *network, const char *address,
+                         endpoint *e, char *addr, size_t addrlen, cnet_error *err)
+{
+    int rc;
+    e->ln = NULL;
+    e->pc = NULL;
+    if (strcmp(kind, "listen") == 0) {
+        rc = cnet_listen(network, address, &e->ln, err);
+        if (rc == 0)
+            rc = cnet_listener_addr(e->ln, addr, addrlen);
+    } else if (strcmp(kind, "listenpacket") == 0) {
+        rc = cnet_listen_packet(network, address, &e->pc, err);
+        if (rc == 0)
+            rc = cnet_packet_local_addr(e->pc, addr, addrlen);
+    } else {
+        rc = cnet_listen_multicast_udp(network, "lo", address, &e->pc, err);
+        if (rc == 0)
+            rc = cnet_packet_local_addr(e->pc, addr, addrlen);
+    }
+    if (rc < 0) {
+        endpoint_close(e);
+        e->ln = NULL;
+        e->pc = NULL;
+        return rc;
+    }
+    learn(r, network, addr);
+    return 0;
+}
+
+static void listen_and_close(run *r, const char *kind, const char *network, const char *address)
+{
+    endpoint e;
+    char addr[CNET_ADDRSTRLEN];
+    cnet_error err;
+    if (open_endpoint(r, kind, network, address, &e, addr, sizeof addr, &err) < 0) {
+        set_result(r, "err ", err.msg);
+        return;
+    }
+    endpoint_close(&e);
+    set_result(r, "ok ", addr);
+}
+
+/* The second address takes the first one's port: "<port>" is replaced, and so is a
+ * trailing ":0" (so "listen-twice tcp 127.0.0.1:0" listens twice on one port). */
+static void second_address(const run *r, const char *address, char *out, size_t outlen)
+{
+    char port[16];
+    size_t len = strlen(address);
+    snprintf(out, outlen, "%s", address);
+    if (r->nports == 0)
+        return;
+    snprintf(port, sizeof port, "%d", r->ports[0]);
+    if (strstr(address, "<port>") != NULL)
+        replace_all(out, outlen, "<port>", port);
+    else if (len >= 2 && strcmp(address + len - 2, ":0") == 0)
+        snprintf(out + len - 1, outlen - (len - 1), "%s", port);
+}
+
+static void pair(run *r, const char *kind, const char *net1, const char *addr1,
+                 const char *net2, const char *addr2)
+{
+    endpoint first, second;
+    char addr[CNET_ADDRSTRLEN], address[LINE_MAX_LEN];
+    cnet_error err;
+    if (open_endpoint(r, kind, net1, addr1, &first, addr, sizeof addr, &err) < 0) {
+        set_result(r, "err first: ", err.msg);
+        return;
+    }
+    second_address(r, addr2, address, sizeof address);
+    if (open_endpoint(r, kind, net2, address, &second, addr, sizeof addr, &err) < 0) {
+        set_result(r, "err ", err.msg);
+    } else {
+        endpoint_close(&second);
+        set_result(r, "ok ", addr);
+    }
+    endpoint_close(&first);
+}
+
+/* ---- dialing -------------------------------------------------------------------- */
+
+/* The address the hook refused, "" if none. */
+static char refused_dial[CNET_ADDRSTRLEN + 64];
+
+static int is_loopback_or_unspecified(const char *host)
+{
+    unsigned char a[16];
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    static const unsigned char zero[16];
+    static const unsigned char one[16] = {[15] = 1};
+    if (inet_pton(AF_INET, host, a) == 1)
+        return a[0] == 127 || memcmp(a, zero, 4) == 0;
+    if (inet_pton(AF_INET6, host, a) != 1)
+        return 0;
+    if (memcmp(a, mapped, 12) == 0)
+        return a[12] == 127 || memcmp(a + 12, zero, 4) == 0;
+    return memcmp(a, zero, 16) == 0 || memcmp(a, one, 16) == 0;
+}
+
+/* Every dial connects only to the local host (a loopback or unspecified address, or no
+ * address at all): the control hook refuses anything else. */
+static int loopback_only(void *arg, const char *network, const char *address, int fd)
+{
+    char host[CNET_ADDRSTRLEN], port[16];
+    (void)arg;
+    (void)fd;
+    if (is_unix_network(network))
+        return 0;
+    if (cnet_split_host_port(address, host, sizeof host, port, sizeof port, NULL) == 0 &&
+        (host[0] == '\0' || is_loopback_or_unspecified(host)))
+        return 0;
+    snprintf(refused_dial, sizeof refused_dial, "oracle: refused non-loopback dial to %.*s",
+             CNET_ADDRSTRLEN, address);
+    return -EPERM;
+}
+
+static void dial_and_close(run *r, const char *network, const char *address)
+{
+    cnet_dialer d = {.control = loopback_only};
+    cnet_conn *c = NULL;
+    cnet_error err;
+    char local[CNET_ADDRSTRLEN], remote[CNET_ADDRSTRLEN], text[2 * CNET_ADDRSTRLEN + 16];
+    refused_dial[0] = '\0';
+    if (cnet_dial_with(&d, network, address, &c, &err) < 0) {
+        set_result(r, "err ", refused_dial[0] != '\0' ? refused_dial : err.msg);
+        return;
+    }
+    if (cnet_conn_local_addr(c, local, sizeof local) < 0)
+        snprintf(local, sizeof local, "(none)");
+    if (cnet_conn_remote_addr(c, remote, sizeof remote) < 0)
+        snprintf(remote, sizeof remote, "(none)");
+    cnet_conn_close(c);
+    learn(r, network, local);
+    snprintf(text, sizeof text, "local=%s remote=%s", local, remote);
+    set_result(r, "ok ", text);
+}
+
+static void dial_to(run *r, const char *lnet, const char *laddr, const char *dnet,
+                    const char *daddr)
+{
+    const char *kind = strncmp(lnet, "udp", 3) == 0 || strcmp(lnet, "unixgram") == 0
+                           ? "listenpacket"
+                           : "listen";
+    endpoint l;
+    char addr[CNET_ADDRSTRLEN], address[LINE_MAX_LEN];
+    cnet_error err;
+    if (open_endpoint(r, kind, lnet, laddr, &l, addr, sizeof addr, &err) < 0) {
+        set_result(r, "err listener: ", err.msg);
+        return;
+    }
+    second_address(r, daddr, address, sizeof address);
+    dial_and_close(r, dnet, address);
+    endpoint_close(&l);
+}
+
+/* A port just freed by a closed listener: nothing listens there. */
+static void dial_refused(run *r, const char *network, const char *host)
+{
+    endpoint l;
+    char addr[CNET_ADDRSTRLEN], wild[LINE_MAX_LEN], address[LINE_MAX_LEN];
+    cnet_error err;
+    cnet_join_host_port(host, "0", wild, sizeof wild);
+    if (open_endpoint(r, "listen", network, wild, &l, addr, sizeof addr, &err) < 0) {
+        set_result(r, "err listener: ", err.msg);
+        return;
+    }
+    endpoint_close(&l);
+    second_address(r, wild, address, sizeof address);
+    dial_and_close(r, network, address);
+}
+
+/* Looks a port up the only way the public API allows: dialing it on loopback. */
+static void port(run *r, const char *network, const char *service)
+{
+    char address[LINE_MAX_LEN];
+    size_t len = strlen(network);
+    const char *host = len > 0 && network[len - 1] == '6' ? "::1" : "127.0.0.1";
+    cnet_join_host_port(host, service, address, sizeof address);
+    dial_and_close(r, network, address);
+}
+
+/* ---- cases -------------------------------------------------------------------------- */
+
+static void split(run *r, const char *hostport)
+{
+    char host[LINE_MAX_LEN], portbuf[LINE_MAX_LEN], text[2 * LINE_MAX_LEN + 32];
+    cnet_error err;
+    if (cnet_split_host_port(hostport, host, sizeof host, portbuf, sizeof portbuf, &err) < 0) {
+        set_result(r, "err ", err.msg);
+        return;
+    }
+    snprintf(text, sizeof text, "host=[%s] port=[%s]", host, portbuf);
+    set_result(r, "ok ", text);
+}
+
+static void join(run *r, const char *host, const char *portstr)
+{
+    char out[LINE_MAX_LEN];
+    if (cnet_join_host_port(host, portstr, out, sizeof out) < 0)
+        set_result(r, "err ", "join failed");
+    else
+        set_result(r, "ok ", out);
+}
+
+static int is(const char *cmd, size_t argc, const char *name, size_t want)
+{
+    return strcmp(cmd, name) == 0 && argc == want;
+}
+
+static void dispatch(run *r, const char *cmd, char a[][LINE_MAX_LEN], size_t argc)
+{
+    if (is(cmd, argc, "split", 1))
+        split(r, a[0]);
+    else if (is(cmd, argc, "join", 2))
+        join(r, a[0], a[1]);
+    else if (is(cmd, argc, "port", 2))
+        port(r, a[0], a[1]);
+    else if (is(cmd, argc, "listen", 2))
+        listen_and_close(r, "listen", a[0], a[1]);
+    else if (is(cmd, argc, "listenpacket", 2))
+        listen_and_close(r, "listenpacket", a[0], a[1]);
+    else if (is(cmd, argc, "mcast-local", 2))
+        listen_and_close(r, "mcast", a[0], a[1]);
+    else if (is(cmd, argc, "listen-twice", 2))
+        pair(r, "listen", a[0], a[1], a[0], a[1]);
+    else if (is(cmd, argc, "listenpacket-twice", 2))
+        pair(r, "listenpacket", a[0], a[1], a[0], a[1]);
+    else if (is(cmd, argc, "mcast-twice", 2))
+        pair(r, "mcast", a[0], a[1], a[0], a[1]);
+    else if (is(cmd, argc, "listen-pair", 4))
+        pair(r, "listen", a[0], a[1], a[2], a[3]);
+    else if (is(cmd, argc, "listenpacket-pair", 4))
+        pair(r, "listenpacket", a[0], a[1], a[2], a[3]);
+    else if (is(cmd, argc, "dial", 2))
+        dial_and_close(r, a[0], a[1]);
+    else if (is(cmd, argc, "dial-to", 4))
+        dial_to(r, a[0], a[1], a[2], a[3]);
+    else if (is(cmd, argc, "dial-refused", 2))
+        dial_refused(r, a[0], a[1]);
+    else
+        set_result(r, "", "oracle: bad case");
+}
+
+/* Splits the line at single spaces into the command and its unescaped arguments, with
+ * <dir> replaced by the case's temporary directory. */
+static void run_case(run *r, char *line)
+{
+    char args[MAX_ARGS + 1][LINE_MAX_LEN];
+    size_t argc = 0;
+    char *save = NULL;
+    char copy[LINE_MAX_LEN];
+    snprintf(copy, sizeof copy, "%s", line);
+    char *cmd = strtok_r(copy, " ", &save);
+    for (char *w = strtok_r(NULL, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
+        if (argc == MAX_ARGS + 1)
+            break;
+        unescape(w, args[argc], sizeof args[argc]);
+        replace_all(args[argc], sizeof args[argc], "<dir>", r->dir);
+        argc++;
+    }
+    dispatch(r, cmd != NULL ? cmd : "", args, argc);
+    normalise(r);
+}
+
+/* The cases leave only plain files (socket files) in their directory. */
+static void remove_dir(const char *dir)
+{
+    char path[512];
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    for (struct dirent *e = readdir(d); e != NULL; e = readdir(d)) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    }
+    closedir(d);
+    if (rmdir(dir) != 0)
+        fprintf(stderr, "oracle-c: could not remove %s\n", dir);
+}
+
+/* Each case gets a fresh temporary directory so unix paths never collide. */
+static void run_line(char *line)
+{
+    run r = {.nports = 0};
+    const char *tmp = getenv("TMPDIR");
+    snprintf(r.dir, sizeof r.dir, "%s/cnet-oracle.XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
+    if (mkdtemp(r.dir) == NULL) {
+        printf("%s => oracle: mkdtemp failed\n", line);
+        return;
+    }
+    run_case(&r, line);
+    printf("%s => %s\n", line, r.result);
+    remove_dir(r.dir);
+}
+
+int main(int argc, char **argv)
+{
+    char line[LINE_MAX_LEN];
+    if (argc != 2) {
+        fprintf(stderr, "usage: oracle-c CASES\n");
+        return 2;
+    }
+    FILE *f = fopen(argv[1], "r");
+    if (f == NULL) {
+        perror(argv[1]);
+        return 2;
+    }
+    while (fgets(line, sizeof line, f) != NULL) {
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0] == '\0' || line[0] == '#')
+            continue;
+        run_line(line);
+    }
+    fclose(f);
+    return 0;
+}

@@ -1,0 +1,286 @@
+// The Go side of the parity test: runs every case of cases.txt with Go's net package
+// and prints one normalised line per case. oracle.c does the same with cnet; run.sh
+// diffs the two. The case language is described at the top of cases.txt.
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// A run of one case: the ports the kernel chose (printed as <port>) and the temporary
+// directory (printed as <dir>).
+type run struct {
+	dir   string
+	ports []int
+}
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: oracle-go CASES")
+		os.Exit(2)
+	}
+	f, err := os.Open(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	defer f.Close()
+	scanner := bufio.NewScanner(f)
+	for scanner.Scan() {
+		line := scanner.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fmt.Printf("%s => %s\n", line, runCase(line))
+	}
+	if err := scanner.Err(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+}
+
+// Each case gets a fresh temporary directory so unix paths never collide.
+func runCase(line string) string {
+	dir, err := os.MkdirTemp("", "cnet-oracle.")
+	if err != nil {
+		return "oracle: " + err.Error()
+	}
+	defer os.RemoveAll(dir)
+	r := &run{dir: dir}
+	words := strings.Split(line, " ")
+	args := make([]string, len(words)-1)
+	for i, w := range words[1:] {
+		args[i] = strings.ReplaceAll(unescape(w), "<dir>", dir)
+	}
+	return r.normalise(r.dispatch(words[0], args))
+}
+
+// Tokens: '' is the empty string, \xHH a byte (for spaces and the like).
+func unescape(word string) string {
+	if word == "''" {
+		return ""
+	}
+	var b strings.Builder
+	for i := 0; i < len(word); i++ {
+		if word[i] == '\\' && i+3 < len(word) && word[i+1] == 'x' {
+			if v, err := strconv.ParseUint(word[i+2:i+4], 16, 8); err == nil {
+				b.WriteByte(byte(v))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(word[i])
+	}
+	return b.String()
+}
+
+func (r *run) dispatch(cmd string, a []string) string {
+	switch {
+	case cmd == "split" && len(a) == 1:
+		host, port, err := net.SplitHostPort(a[0])
+		if err != nil {
+			return "err " + err.Error()
+		}
+		return "ok host=[" + host + "] port=[" + port + "]"
+	case cmd == "join" && len(a) == 2:
+		return "ok " + net.JoinHostPort(a[0], a[1])
+	case cmd == "port" && len(a) == 2:
+		return r.port(a[0], a[1])
+	case cmd == "listen" && len(a) == 2:
+		return r.listenAndClose("listen", a[0], a[1])
+	case cmd == "listenpacket" && len(a) == 2:
+		return r.listenAndClose("listenpacket", a[0], a[1])
+	case cmd == "mcast-local" && len(a) == 2:
+		return r.listenAndClose("mcast", a[0], a[1])
+	case (cmd == "listen-twice" || cmd == "listenpacket-twice" || cmd == "mcast-twice") && len(a) == 2:
+		kind := strings.TrimSuffix(cmd, "-twice")
+		return r.pair(kind, a[0], a[1], kind, a[0], a[1])
+	case (cmd == "listen-pair" || cmd == "listenpacket-pair") && len(a) == 4:
+		kind := strings.TrimSuffix(cmd, "-pair")
+		return r.pair(kind, a[0], a[1], kind, a[2], a[3])
+	case cmd == "dial" && len(a) == 2:
+		return r.dialAndClose(a[0], a[1])
+	case cmd == "dial-to" && len(a) == 4:
+		return r.dialTo(a[0], a[1], a[2], a[3])
+	case cmd == "dial-refused" && len(a) == 2:
+		return r.dialRefused(a[0], a[1])
+	}
+	return "oracle: bad case"
+}
+
+// An endpoint of any kind, reduced to what the cases print.
+type endpoint interface {
+	Close() error
+}
+
+func (r *run) open(kind, network, address string) (endpoint, string, error) {
+	switch kind {
+	case "listen":
+		l, err := net.Listen(network, address)
+		if err != nil {
+			return nil, "", err
+		}
+		return l, r.learn(l.Addr()), nil
+	case "listenpacket":
+		c, err := net.ListenPacket(network, address)
+		if err != nil {
+			return nil, "", err
+		}
+		return c, r.learn(c.LocalAddr()), nil
+	case "mcast":
+		return r.multicast(network, address)
+	}
+	return nil, "", errors.New("oracle: bad kind " + kind)
+}
+
+// Multicast joins only on lo (never a nil interface on the host).
+func (r *run) multicast(network, address string) (endpoint, string, error) {
+	lo, err := net.InterfaceByName("lo")
+	if err != nil {
+		return nil, "", err
+	}
+	group, err := net.ResolveUDPAddr(network, address)
+	if err != nil {
+		return nil, "", fmt.Errorf("oracle: unresolvable group (not a Go case): %v", err)
+	}
+	c, err := net.ListenMulticastUDP(network, lo, group)
+	if err != nil {
+		return nil, "", err
+	}
+	return c, r.learn(c.LocalAddr()), nil
+}
+
+// Records a kernel-chosen port so that it prints as <port>.
+func (r *run) learn(a net.Addr) string {
+	s := a.String()
+	if _, port, err := net.SplitHostPort(s); err == nil && a.Network() != "unix" &&
+		a.Network() != "unixgram" && a.Network() != "unixpacket" {
+		if p, err := strconv.Atoi(port); err == nil && p != 0 {
+			r.ports = append(r.ports, p)
+		}
+	}
+	return s
+}
+
+func (r *run) listenAndClose(kind, network, address string) string {
+	e, addr, err := r.open(kind, network, address)
+	if err != nil {
+		return "err " + err.Error()
+	}
+	e.Close()
+	return "ok " + addr
+}
+
+// The second address takes the first one's port: "<port>" is replaced, and so is a
+// trailing ":0" (so "listen-twice tcp 127.0.0.1:0" listens twice on one port).
+func (r *run) secondAddress(address string) string {
+	if len(r.ports) == 0 {
+		return address
+	}
+	port := strconv.Itoa(r.ports[0])
+	if strings.Contains(address, "<port>") {
+		return strings.ReplaceAll(address, "<port>", port)
+	}
+	if strings.HasSuffix(address, ":0") {
+		return strings.TrimSuffix(address, "0") + port
+	}
+	return address
+}
+
+func (r *run) pair(kind1, net1, addr1, kind2, net2, addr2 string) string {
+	first, _, err := r.open(kind1, net1, addr1)
+	if err != nil {
+		return "err first: " + err.Error()
+	}
+	defer first.Close()
+	second, addr, err := r.open(kind2, net2, r.secondAddress(addr2))
+	if err != nil {
+		return "err " + err.Error()
+	}
+	second.Close()
+	return "ok " + addr
+}
+
+// Every dial connects only to the local host (a loopback or unspecified address, or no
+// address at all): the control hook refuses anything else.
+var dialer = net.Dialer{Control: func(network, address string, c syscall.RawConn) error {
+	if strings.HasPrefix(network, "unix") {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(address)
+	ip := net.ParseIP(host)
+	if err == nil && (host == "" || ip != nil && (ip.IsLoopback() || ip.IsUnspecified())) {
+		return nil
+	}
+	return errors.New("oracle: refused non-loopback dial to " + address)
+}}
+
+func (r *run) dialAndClose(network, address string) string {
+	c, err := dialer.Dial(network, address)
+	if err != nil {
+		return "err " + err.Error()
+	}
+	defer c.Close()
+	local := r.learn(c.LocalAddr())
+	return "ok local=" + local + " remote=" + c.RemoteAddr().String()
+}
+
+func (r *run) dialTo(lnet, laddr, dnet, daddr string) string {
+	kind := "listen"
+	if strings.HasPrefix(lnet, "udp") || lnet == "unixgram" {
+		kind = "listenpacket"
+	}
+	l, _, err := r.open(kind, lnet, laddr)
+	if err != nil {
+		return "err listener: " + err.Error()
+	}
+	defer l.Close()
+	return r.dialAndClose(dnet, r.secondAddress(daddr))
+}
+
+// A port just freed by a closed listener: nothing listens there.
+func (r *run) dialRefused(network, host string) string {
+	l, _, err := r.open("listen", network, net.JoinHostPort(host, "0"))
+	if err != nil {
+		return "err listener: " + err.Error()
+	}
+	l.Close()
+	return r.dialAndClose(network, r.secondAddress(net.JoinHostPort(host, "0")))
+}
+
+// Looks a port up the only way the public API allows: dialing it on loopback.
+func (r *run) port(network, service string) string {
+	host := "127.0.0.1"
+	if strings.HasSuffix(network, "6") {
+		host = "::1"
+	}
+	return r.dialAndClose(network, net.JoinHostPort(host, service))
+}
+
+var portPattern = regexp.MustCompile(`:[0-9]+`)
+
+// Kernel-chosen ports print as <port>, the temporary directory as <dir>, an autobound
+// unix name as @<auto>.
+func (r *run) normalise(s string) string {
+	s = strings.ReplaceAll(s, r.dir, "<dir>")
+	s = portPattern.ReplaceAllStringFunc(s, func(m string) string {
+		p, _ := strconv.Atoi(m[1:])
+		for _, q := range r.ports {
+			if p == q {
+				return ":<port>"
+			}
+		}
+		return m
+	})
+	return autobound.ReplaceAllString(s, "@<auto>$1")
+}
+
+var autobound = regexp.MustCompile(`@[0-9a-f]{5}( |$)`)

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The Go parity test: builds the Go oracle in BUILD_DIR, runs it and the cnet side
+# (ORACLE_C, built by CMake) on cases.txt, and compares their result lines. A
+# difference fails unless known-differences.txt accepts it, with a reason; an accepted
+# difference that no longer occurs fails too, so the list stays true.
+#
+# usage: run.sh BUILD_DIR ORACLE_C
+set -euo pipefail
+
+if [ $# -ne 2 ]; then
+    echo "usage: $0 BUILD_DIR ORACLE_C" >&2
+    exit 2
+fi
+here=$(cd "$(dirname "$0")" && pwd)
+work=$1/oracle
+oracle_c=$2
+cases=$here/cases.txt
+known=$here/known-differences.txt
+
+if ! command -v go >/dev/null 2>&1; then
+    echo "oracle: FAIL: the Go toolchain (go) is not installed; it is the oracle this" >&2
+    echo "oracle: test compares cnet with. Install it with 'make deps' (golang-go)." >&2
+    exit 1
+fi
+
+mkdir -p "$work"
+echo "oracle: $(go version)"
+# Built in the build tree with the standard library only: no network, no module cache.
+(cd "$work" && GOPROXY=off GOFLAGS=-mod=mod GOCACHE="$1/gocache" GOPATH="$1/gopath" \
+    go build -o "$work/oracle-go" "$here/oracle.go")
+
+"$work/oracle-go" "$cases" >"$work/go.raw"
+"$oracle_c" "$cases" >"$work/cnet.out"
+
+# Later Go wording that cnet follows replaces Go 1.19's before comparing.
+rewrites=()
+while IFS= read -r expr; do
+    rewrites+=(-e "$expr")
+done < <(sed -n 's/^rewrite //p' "$known")
+if [ ${#rewrites[@]} -gt 0 ]; then
+    sed -E "${rewrites[@]}" "$work/go.raw" >"$work/go.out"
+else
+    cp "$work/go.raw" "$work/go.out"
+fi
+
+awk -v known="$known" -v goraw="$work/go.raw" -v goout="$work/go.out" '
+function fail(msg) { print "oracle: FAIL: " msg; failures++ }
+function case_of(line) { return substr(line, 1, index(line, " => ") - 1) }
+function result_of(line) { return substr(line, index(line, " => ") + 4) }
+BEGIN {
+    while ((getline line < known) > 0) {
+        if (line ~ /^case /) { c = substr(line, 6); accepted[c] = ""; reason[c] = "" }
+        else if (line ~ /^cnet /) accepted[c] = substr(line, 6)
+        else if (line ~ /^reason /) { if (c != "") reason[c] = substr(line, 8); rule_reason++ }
+        else if (line ~ /^rewrite /) { rules++; c = "" }
+    }
+    for (c in accepted)
+        if (reason[c] == "") fail("known-differences.txt: case without a reason: " c)
+    if (rule_reason < rules) fail("known-differences.txt: a rewrite without a reason")
+}
+{
+    cnet = $0
+    if ((getline raw < goraw) <= 0 || (getline go < goout) <= 0) {
+        fail("the Go oracle printed fewer lines than cnet"); exit
+    }
+    n++
+    c = case_of(cnet)
+    if (c != case_of(go)) { fail("out of step: Go [" go "] cnet [" cnet "]"); exit }
+    if (index(go, "oracle: ") || index(cnet, "oracle: "))
+        fail("the harness refused or failed a case:\n  Go:   " go "\n  cnet: " cnet)
+    if (raw != go) rewritten++
+    seen[c] = 1
+    if (result_of(go) == result_of(cnet)) {
+        same++
+        if (c in accepted)
+            fail("listed in known-differences.txt but Go and cnet now agree: " c)
+    } else if ((c in accepted) && accepted[c] == result_of(cnet)) {
+        listed++
+    } else {
+        fail("difference\n  case: " c "\n  Go:   " result_of(go) "\n  cnet: " result_of(cnet) \
+             ((c in accepted) ? "\n  (known-differences.txt expects cnet: " accepted[c] ")" : ""))
+    }
+}
+END {
+    if ((getline extra < goraw) > 0) fail("the Go oracle printed more lines than cnet")
+    for (c in accepted)
+        if (!(c in seen)) fail("known-differences.txt names a case not in cases.txt: " c)
+    printf "oracle: %d cases: %d identical (%d after a rewrite rule), %d listed differences, %d failures\n",
+           n, same, rewritten, listed, failures
+    exit (failures > 0)
+}' "$work/cnet.out"

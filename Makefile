@@ -65,6 +65,8 @@ test: deps
 	$(MAKE) --no-print-directory build-fallbacks
 	$(ASAN_ENV) ctest --test-dir build-fallbacks --output-on-failure --no-tests=error -j$(JOBS)
 	test/install_check.sh build
+	p=$$(mktemp -d /tmp/cnet-prefix.XXXXXX); trap 'rm -rf "$$p"' EXIT; \
+	    cmake --install build --prefix "$$p" >/dev/null; test/examples_check.sh "$$p"
 	$(MAKE) --no-print-directory cross
 	$(MAKE) --no-print-directory musl
 

@@ -336,7 +336,9 @@ CNET_EXTERN void cnet_activation_free(cnet_activation *act);
  * LISTEN_PID=<its pid> and LISTEN_FDNAMES=names (names NULL or a NULL entry: "unknown"),
  * so that cnet_listeners_from_env picks them up. The listeners stay open and usable
  * here: stop accepting and close them when the new process is ready; connections
- * arriving meanwhile queue on the shared socket and none is refused. Sets *pid. Errors:
+ * arriving meanwhile queue on the shared socket and none is refused. The new program
+ * starts with no signal blocked; descriptors 3..3+n-1 are replaced in it (any other
+ * inheritable descriptor you want it to have must be numbered above). Sets *pid. Errors:
  * -errno from fork (in err) or from exec (reported by the child through a pipe). */
 CNET_EXTERN int cnet_restart_exec(const char *path, char *const argv[], char *const envp[],
                                   cnet_listener *const lns[], const char *const names[],

@@ -94,8 +94,9 @@ static cnet_activation *activation_new(size_t n)
  * can wrap. */
 static int check_fds(cnet_activation *act, const char *names, cnet_error *err)
 {
-    const cnet__network *net;
+    const char *syscall;
     size_t i;
+    int rc;
 
     for (i = 0; i < act->n; i++) {
         activation_item *it = &act->items[i];
@@ -105,8 +106,9 @@ static int check_fds(cnet_activation *act, const char *names, cnet_error *err)
             return env_error(err, "LISTEN_FDNAMES", names);
         if (cnet__os_fcntl(it->fd, F_SETFD, FD_CLOEXEC) < 0)
             return cnet__sys_error(err, CNET__ERRNO(), "file", "file+net", NULL, it->name, "fcntl");
-        if (!cnet__file_fits(it->fd, true, &net) && !cnet__file_fits(it->fd, false, &net))
-            return cnet__sys_error(err, -EINVAL, "file", "file+net", NULL, it->name, NULL);
+        rc = cnet__file_check(it->fd, &syscall);
+        if (rc < 0)
+            return cnet__sys_error(err, rc, "file", "file+net", NULL, it->name, syscall);
     }
     return 0;
 }
@@ -123,7 +125,9 @@ int cnet_listeners_from_env(cnet_activation **act, cnet_error *err)
         return cnet__null_arg(err, "activation", "act");
     pid = parse_decimal(pid_s);
     n = parse_decimal(fds_s);
-    if (pid_s != NULL && fds_s != NULL && pid == (long)getpid()) {
+    if (pid_s != NULL && pid < 0) {
+        rc = env_error(err, "LISTEN_PID", pid_s); /* as sd_listen_fds: not "absent" */
+    } else if (pid_s != NULL && fds_s != NULL && pid == (long)getpid()) {
         if (n < 0 || n > MAX_FDS)
             rc = env_error(err, "LISTEN_FDS", fds_s);
         else if (names != NULL && count_names(names) != (size_t)n)
@@ -131,7 +135,7 @@ int cnet_listeners_from_env(cnet_activation **act, cnet_error *err)
     } else {
         n = 0; /* absent, or meant for another process (our parent, say) */
     }
-    *act = rc < 0 ? NULL : activation_new((size_t)n);
+    *act = rc < 0 ? NULL : activation_new((size_t)(n > 0 ? n : 0));
     if (rc == 0 && *act == NULL)
         rc = cnet__op_error(err, -ENOMEM, "activation", NULL, NULL, NULL, NULL);
     if (rc == 0)

@@ -126,6 +126,13 @@ static int open_file(int fd, const char *name, bool (*fits)(const file_socket *)
     return 0;
 }
 
+int cnet__file_check(int fd, const char **syscall)
+{
+    file_socket fs = {.fd = fd};
+
+    return classify(&fs, syscall);
+}
+
 bool cnet__file_fits(int fd, bool listener, const cnet__network **net)
 {
     file_socket fs = {.fd = fd};

@@ -381,6 +381,9 @@ struct cnet_packet_conn {
  * wrap, and its network. */
 int cnet__set_nonblock(int fd);
 bool cnet__file_fits(int fd, bool listener, const cnet__network **net);
+/* Whether fd is a socket cnet can wrap at all: 0, or the code with *syscall naming the
+ * failing call (NULL for an unsupported family: -EPROTONOSUPPORT). */
+int cnet__file_check(int fd, const char **syscall);
 
 /* A listener / packet conn handle owning sysfd, with its bound address read. 0, or a
  * code with *syscall naming what failed ("malloc", "getsockname"); sysfd is then still

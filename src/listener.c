@@ -91,7 +91,8 @@ static int listen_unix(const cnet_listen_config *cfg, const cnet__network *net,
     int fd;
 
     if (cfg->reuse_port)
-        return cnet__sys_error(err, CNET_ENOTSUP, "listen", net->name, NULL, address, "reuse_port");
+        return cnet__op_error(err, CNET_ENOTSUP, "listen", net->name, NULL, address,
+                              "reuse_port: not supported for unix sockets");
     if (!cnet__unix_sockaddr(address, &sa))
         return cnet__sys_error(err, -EINVAL, "listen", net->name, NULL, address, syscall);
     init_req(&req, cfg, net, &sa, address);

@@ -7,6 +7,7 @@
 #include "sys.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,7 @@ static void set_pid_var(char *out, pid_t pid)
 static void child(const handover *h, const char *path, char *const argv[], int errfd)
 {
     int tmp[MAX_HANDED], e;
+    sigset_t none;
     size_t i;
 
     /* First lift every fd (the error pipe included) above the target range. */
@@ -114,6 +116,10 @@ static void child(const handover *h, const char *path, char *const argv[], int e
         if (dup2(tmp[i], 3 + (int)i) < 0) /* dup2 leaves the new fd inheritable */
             goto fail;
     set_pid_var((char *)h->pid_var, getpid());
+    /* The new program starts with no signal blocked, whatever this thread blocked (a
+     * server waiting in sigwait blocks SIGHUP, and the new one must be able to get it). */
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     execve(path, argv, h->envp);
 fail:
     e = errno;

@@ -302,7 +302,7 @@ static void non_socket_fd_is_refused(void **state)
     const int fds[] = {fd};
     const char *const ops[] = {"env", "names", NULL};
     activation a = {fds, 1, "self", "1", "web", ops};
-    expect_transcript(&a, "from_env -22 file file+net web: invalid argument\n"
+    expect_transcript(&a, "from_env -88 file file+net web: getsockopt: socket operation on non-socket\n"
                           "vars - - -\n"
                           "names\n");
     close(fd);

@@ -187,11 +187,11 @@ static void unix_group_not_supported(void **state)
     cnet_error err;
 
     assert_int_equal(cnet_listen_with(&group_cfg, "unix", path, &ln, &err), CNET_ENOTSUP);
-    snprintf(want, sizeof want, "listen unix %s: reuse_port: not supported on this OS", path);
+    snprintf(want, sizeof want, "listen unix %s: reuse_port: not supported for unix sockets", path);
     assert_string_equal(err.msg, want);
     assert_null(ln);
     assert_int_equal(cnet_listen_packet_with(&group_cfg, "unixgram", path, &pc, &err), CNET_ENOTSUP);
-    snprintf(want, sizeof want, "listen unixgram %s: reuse_port: not supported on this OS", path);
+    snprintf(want, sizeof want, "listen unixgram %s: reuse_port: not supported for unix sockets", path);
     assert_string_equal(err.msg, want);
     assert_null(pc);
     assert_false(tu_path_exists(path)); /* refused before anything was bound */

@@ -14,9 +14,10 @@
 #include "cnet.h"
 
 #define LINE_MAX_LEN 1024
-#define MAX_ARGS 4
+#define MAX_ARGS 5
 #define MAX_PORTS 8
 #define RESULT_MAX 1024
+#define PAIR_ATTEMPTS 3
 
 /* A run of one case: the ports the kernel chose (printed as <port>) and the temporary
  * directory (printed as <dir>). */
@@ -208,40 +209,69 @@ static void listen_and_close(run *r, const char *kind, const char *network, cons
     set_result(r, "ok ", addr);
 }
 
-/* The second address takes the first one's port: "<port>" is replaced, and so is a
- * trailing ":0" (so "listen-twice tcp 127.0.0.1:0" listens twice on one port). */
-static void second_address(const run *r, const char *address, char *out, size_t outlen)
+/* A *-twice case repeats its address on the port the first endpoint got: a trailing
+ * ":0" becomes ":<port>". */
+static void twice_address(const char *address, char *out, size_t outlen)
+{
+    size_t len = strlen(address);
+    snprintf(out, outlen, "%s", address);
+    if (len >= 2 && strcmp(address + len - 2, ":0") == 0)
+        snprintf(out + len - 1, outlen - (len - 1), "<port>");
+}
+
+/* "<port>" in a later address is the port the first endpoint got. */
+static void with_port(const run *r, const char *address, char *out, size_t outlen)
 {
     char port[16];
-    size_t len = strlen(address);
     snprintf(out, outlen, "%s", address);
     if (r->nports == 0)
         return;
     snprintf(port, sizeof port, "%d", r->ports[0]);
-    if (strstr(address, "<port>") != NULL)
-        replace_all(out, outlen, "<port>", port);
-    else if (len >= 2 && strcmp(address + len - 2, ":0") == 0)
-        snprintf(out + len - 1, outlen - (len - 1), "%s", port);
+    replace_all(out, outlen, "<port>", port);
 }
 
-static void pair(run *r, const char *kind, const char *net1, const char *addr1,
-                 const char *net2, const char *addr2)
+/* Returns 1 if the second endpoint's address was in use. */
+static int pair_once(run *r, const char *kind, const char *net1, const char *addr1,
+                     const char *net2, const char *addr2)
 {
     endpoint first, second;
     char addr[CNET_ADDRSTRLEN], address[LINE_MAX_LEN];
     cnet_error err;
+    int in_use = 0;
     if (open_endpoint(r, kind, net1, addr1, &first, addr, sizeof addr, &err) < 0) {
         set_result(r, "err first: ", err.msg);
-        return;
+        return 0;
     }
-    second_address(r, addr2, address, sizeof address);
+    with_port(r, addr2, address, sizeof address);
     if (open_endpoint(r, kind, net2, address, &second, addr, sizeof addr, &err) < 0) {
         set_result(r, "err ", err.msg);
+        in_use = err.code == -EADDRINUSE;
     } else {
         endpoint_close(&second);
         set_result(r, "ok ", addr);
     }
     endpoint_close(&first);
+    return in_use;
+}
+
+/* Other programs on the host may hold the port the first endpoint got on the second
+ * address: a conflict is retried on a new port, so only a real one (which recurs every
+ * time) is reported. */
+static void pair(run *r, const char *kind, const char *net1, const char *addr1,
+                 const char *net2, const char *addr2)
+{
+    for (int attempt = 0; attempt < PAIR_ATTEMPTS; attempt++) {
+        r->nports = 0;
+        if (!pair_once(r, kind, net1, addr1, net2, addr2))
+            break;
+    }
+}
+
+static void twice(run *r, const char *kind, const char *network, const char *address)
+{
+    char again[LINE_MAX_LEN];
+    twice_address(address, again, sizeof again);
+    pair(r, kind, network, address, network, again);
 }
 
 /* ---- dialing -------------------------------------------------------------------- */
@@ -273,17 +303,19 @@ static int loopback_only(void *arg, const char *network, const char *address, in
     (void)fd;
     if (is_unix_network(network))
         return 0;
+    /* A zone is ignored: the address itself must be local. */
     if (cnet_split_host_port(address, host, sizeof host, port, sizeof port, NULL) == 0 &&
-        (host[0] == '\0' || is_loopback_or_unspecified(host)))
+        (host[0] == '\0' || is_loopback_or_unspecified(strtok(host, "%"))))
         return 0;
     snprintf(refused_dial, sizeof refused_dial, "oracle: refused non-loopback dial to %.*s",
              CNET_ADDRSTRLEN, address);
     return -EPERM;
 }
 
-static void dial_and_close(run *r, const char *network, const char *address)
+/* from: the Dialer's local address, or NULL for none. */
+static void dial_and_close(run *r, const char *network, const char *address, const char *from)
 {
-    cnet_dialer d = {.control = loopback_only};
+    cnet_dialer d = {.control = loopback_only, .local_address = from};
     cnet_conn *c = NULL;
     cnet_error err;
     char local[CNET_ADDRSTRLEN], remote[CNET_ADDRSTRLEN], text[2 * CNET_ADDRSTRLEN + 16];
@@ -303,37 +335,40 @@ static void dial_and_close(run *r, const char *network, const char *address)
 }
 
 static void dial_to(run *r, const char *lnet, const char *laddr, const char *dnet,
-                    const char *daddr)
+                    const char *daddr, const char *from)
 {
     const char *kind = strncmp(lnet, "udp", 3) == 0 || strcmp(lnet, "unixgram") == 0
                            ? "listenpacket"
                            : "listen";
     endpoint l;
-    char addr[CNET_ADDRSTRLEN], address[LINE_MAX_LEN];
+    char addr[CNET_ADDRSTRLEN], address[LINE_MAX_LEN], local[LINE_MAX_LEN];
     cnet_error err;
     if (open_endpoint(r, kind, lnet, laddr, &l, addr, sizeof addr, &err) < 0) {
         set_result(r, "err listener: ", err.msg);
         return;
     }
-    second_address(r, daddr, address, sizeof address);
-    dial_and_close(r, dnet, address);
+    with_port(r, daddr, address, sizeof address);
+    if (from != NULL)
+        with_port(r, from, local, sizeof local);
+    dial_and_close(r, dnet, address, from != NULL ? local : NULL);
     endpoint_close(&l);
 }
 
 /* A port just freed by a closed listener: nothing listens there. */
-static void dial_refused(run *r, const char *network, const char *host)
+static void dial_refused(run *r, const char *network, const char *host, const char *from)
 {
     endpoint l;
-    char addr[CNET_ADDRSTRLEN], wild[LINE_MAX_LEN], address[LINE_MAX_LEN];
+    char addr[CNET_ADDRSTRLEN], wild[LINE_MAX_LEN], freed[LINE_MAX_LEN], address[LINE_MAX_LEN];
     cnet_error err;
     cnet_join_host_port(host, "0", wild, sizeof wild);
+    cnet_join_host_port(host, "<port>", freed, sizeof freed);
     if (open_endpoint(r, "listen", network, wild, &l, addr, sizeof addr, &err) < 0) {
         set_result(r, "err listener: ", err.msg);
         return;
     }
     endpoint_close(&l);
-    second_address(r, wild, address, sizeof address);
-    dial_and_close(r, network, address);
+    with_port(r, freed, address, sizeof address);
+    dial_and_close(r, network, address, from);
 }
 
 /* Looks a port up the only way the public API allows: dialing it on loopback. */
@@ -343,7 +378,7 @@ static void port(run *r, const char *network, const char *service)
     size_t len = strlen(network);
     const char *host = len > 0 && network[len - 1] == '6' ? "::1" : "127.0.0.1";
     cnet_join_host_port(host, service, address, sizeof address);
-    dial_and_close(r, network, address);
+    dial_and_close(r, network, address, NULL);
 }
 
 /* ---- cases -------------------------------------------------------------------------- */
@@ -389,21 +424,25 @@ static void dispatch(run *r, const char *cmd, char a[][LINE_MAX_LEN], size_t arg
     else if (is(cmd, argc, "mcast-local", 2))
         listen_and_close(r, "mcast", a[0], a[1]);
     else if (is(cmd, argc, "listen-twice", 2))
-        pair(r, "listen", a[0], a[1], a[0], a[1]);
+        twice(r, "listen", a[0], a[1]);
     else if (is(cmd, argc, "listenpacket-twice", 2))
-        pair(r, "listenpacket", a[0], a[1], a[0], a[1]);
+        twice(r, "listenpacket", a[0], a[1]);
     else if (is(cmd, argc, "mcast-twice", 2))
-        pair(r, "mcast", a[0], a[1], a[0], a[1]);
+        twice(r, "mcast", a[0], a[1]);
     else if (is(cmd, argc, "listen-pair", 4))
         pair(r, "listen", a[0], a[1], a[2], a[3]);
     else if (is(cmd, argc, "listenpacket-pair", 4))
         pair(r, "listenpacket", a[0], a[1], a[2], a[3]);
     else if (is(cmd, argc, "dial", 2))
-        dial_and_close(r, a[0], a[1]);
+        dial_and_close(r, a[0], a[1], NULL);
     else if (is(cmd, argc, "dial-to", 4))
-        dial_to(r, a[0], a[1], a[2], a[3]);
+        dial_to(r, a[0], a[1], a[2], a[3], NULL);
+    else if (is(cmd, argc, "dial-to-from", 5))
+        dial_to(r, a[0], a[1], a[2], a[3], a[4]);
     else if (is(cmd, argc, "dial-refused", 2))
-        dial_refused(r, a[0], a[1]);
+        dial_refused(r, a[0], a[1], NULL);
+    else if (is(cmd, argc, "dial-refused-from", 3))
+        dial_refused(r, a[0], a[1], a[2]);
     else
         set_result(r, "", "oracle: bad case");
 }

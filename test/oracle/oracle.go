@@ -63,7 +63,8 @@ func runCase(line string) string {
 	return r.normalise(r.dispatch(words[0], args))
 }
 
-// Tokens: '' is the empty string, \xHH a byte (for spaces and the like).
+// Tokens: two single quotes are the empty string, \xHH a byte (for spaces and the
+// like).
 func unescape(word string) string {
 	if word == "''" {
 		return ""
@@ -102,16 +103,20 @@ func (r *run) dispatch(cmd string, a []string) string {
 		return r.listenAndClose("mcast", a[0], a[1])
 	case (cmd == "listen-twice" || cmd == "listenpacket-twice" || cmd == "mcast-twice") && len(a) == 2:
 		kind := strings.TrimSuffix(cmd, "-twice")
-		return r.pair(kind, a[0], a[1], kind, a[0], a[1])
+		return r.pair(kind, a[0], a[1], kind, a[0], twiceAddress(a[1]))
 	case (cmd == "listen-pair" || cmd == "listenpacket-pair") && len(a) == 4:
 		kind := strings.TrimSuffix(cmd, "-pair")
 		return r.pair(kind, a[0], a[1], kind, a[2], a[3])
 	case cmd == "dial" && len(a) == 2:
-		return r.dialAndClose(a[0], a[1])
+		return r.dialAndClose(a[0], a[1], nil)
 	case cmd == "dial-to" && len(a) == 4:
-		return r.dialTo(a[0], a[1], a[2], a[3])
+		return r.dialTo(a[0], a[1], a[2], a[3], nil)
+	case cmd == "dial-to-from" && len(a) == 5:
+		return r.dialTo(a[0], a[1], a[2], a[3], &a[4])
 	case cmd == "dial-refused" && len(a) == 2:
-		return r.dialRefused(a[0], a[1])
+		return r.dialRefused(a[0], a[1], nil)
+	case cmd == "dial-refused-from" && len(a) == 3:
+		return r.dialRefused(a[0], a[1], &a[2])
 	}
 	return "oracle: bad case"
 }
@@ -179,34 +184,53 @@ func (r *run) listenAndClose(kind, network, address string) string {
 	return "ok " + addr
 }
 
-// The second address takes the first one's port: "<port>" is replaced, and so is a
-// trailing ":0" (so "listen-twice tcp 127.0.0.1:0" listens twice on one port).
-func (r *run) secondAddress(address string) string {
-	if len(r.ports) == 0 {
-		return address
-	}
-	port := strconv.Itoa(r.ports[0])
-	if strings.Contains(address, "<port>") {
-		return strings.ReplaceAll(address, "<port>", port)
-	}
+// A *-twice case repeats its address on the port the first endpoint got: a trailing
+// ":0" becomes ":<port>".
+func twiceAddress(address string) string {
 	if strings.HasSuffix(address, ":0") {
-		return strings.TrimSuffix(address, "0") + port
+		return strings.TrimSuffix(address, "0") + "<port>"
 	}
 	return address
 }
 
+// "<port>" in a later address is the port the first endpoint got.
+func (r *run) withPort(address string) string {
+	if len(r.ports) == 0 {
+		return address
+	}
+	return strings.ReplaceAll(address, "<port>", strconv.Itoa(r.ports[0]))
+}
+
+// Other programs on the host may hold the port the first endpoint got on the second
+// address: a conflict is retried on a new port, so only a real one (which recurs
+// every time) is reported.
 func (r *run) pair(kind1, net1, addr1, kind2, net2, addr2 string) string {
+	result := ""
+	for attempt := 0; attempt < pairAttempts; attempt++ {
+		r.ports = nil
+		var inUse bool
+		result, inUse = r.pairOnce(kind1, net1, addr1, kind2, net2, addr2)
+		if !inUse {
+			break
+		}
+	}
+	return result
+}
+
+const pairAttempts = 3
+
+func (r *run) pairOnce(kind1, net1, addr1, kind2, net2, addr2 string) (string, bool) {
 	first, _, err := r.open(kind1, net1, addr1)
 	if err != nil {
-		return "err first: " + err.Error()
+		return "err first: " + err.Error(), false
 	}
 	defer first.Close()
-	second, addr, err := r.open(kind2, net2, r.secondAddress(addr2))
+	second, addr, err := r.open(kind2, net2, r.withPort(addr2))
 	if err != nil {
-		return "err " + err.Error()
+		return "err " + err.Error(), errors.Is(err, syscall.EADDRINUSE)
 	}
 	second.Close()
-	return "ok " + addr
+	return "ok " + addr, false
 }
 
 // Every dial connects only to the local host (a loopback or unspecified address, or no
@@ -216,15 +240,39 @@ var dialer = net.Dialer{Control: func(network, address string, c syscall.RawConn
 		return nil
 	}
 	host, _, err := net.SplitHostPort(address)
-	ip := net.ParseIP(host)
+	ip := net.ParseIP(strings.Split(host, "%")[0])
 	if err == nil && (host == "" || ip != nil && (ip.IsLoopback() || ip.IsUnspecified())) {
 		return nil
 	}
 	return errors.New("oracle: refused non-loopback dial to " + address)
 }}
 
-func (r *run) dialAndClose(network, address string) string {
-	c, err := dialer.Dial(network, address)
+// The Dialer's LocalAddr for a "from" address (nil: none). The cases only name local
+// addresses that resolve: cnet takes a string, so Go's resolution errors have no
+// counterpart.
+func localAddr(network string, from *string) (net.Addr, error) {
+	if from == nil {
+		return nil, nil
+	}
+	switch {
+	case strings.HasPrefix(network, "tcp"):
+		return net.ResolveTCPAddr("tcp", *from)
+	case strings.HasPrefix(network, "udp"):
+		return net.ResolveUDPAddr("udp", *from)
+	}
+	return net.ResolveUnixAddr(network, *from)
+}
+
+func (r *run) dialAndClose(network, address string, from *string) string {
+	d := dialer
+	laddr, err := localAddr(network, from)
+	if err != nil {
+		return "oracle: unresolvable local address (not a Go case): " + err.Error()
+	}
+	if from != nil {
+		d.LocalAddr = laddr
+	}
+	c, err := d.Dial(network, address)
 	if err != nil {
 		return "err " + err.Error()
 	}
@@ -233,7 +281,7 @@ func (r *run) dialAndClose(network, address string) string {
 	return "ok local=" + local + " remote=" + c.RemoteAddr().String()
 }
 
-func (r *run) dialTo(lnet, laddr, dnet, daddr string) string {
+func (r *run) dialTo(lnet, laddr, dnet, daddr string, from *string) string {
 	kind := "listen"
 	if strings.HasPrefix(lnet, "udp") || lnet == "unixgram" {
 		kind = "listenpacket"
@@ -243,17 +291,21 @@ func (r *run) dialTo(lnet, laddr, dnet, daddr string) string {
 		return "err listener: " + err.Error()
 	}
 	defer l.Close()
-	return r.dialAndClose(dnet, r.secondAddress(daddr))
+	if from != nil {
+		f := r.withPort(*from)
+		from = &f
+	}
+	return r.dialAndClose(dnet, r.withPort(daddr), from)
 }
 
 // A port just freed by a closed listener: nothing listens there.
-func (r *run) dialRefused(network, host string) string {
+func (r *run) dialRefused(network, host string, from *string) string {
 	l, _, err := r.open("listen", network, net.JoinHostPort(host, "0"))
 	if err != nil {
 		return "err listener: " + err.Error()
 	}
 	l.Close()
-	return r.dialAndClose(network, r.secondAddress(net.JoinHostPort(host, "0")))
+	return r.dialAndClose(network, r.withPort(net.JoinHostPort(host, "<port>")), from)
 }
 
 // Looks a port up the only way the public API allows: dialing it on loopback.
@@ -262,7 +314,7 @@ func (r *run) port(network, service string) string {
 	if strings.HasSuffix(network, "6") {
 		host = "::1"
 	}
-	return r.dialAndClose(network, net.JoinHostPort(host, service))
+	return r.dialAndClose(network, net.JoinHostPort(host, service), nil)
 }
 
 var portPattern = regexp.MustCompile(`:[0-9]+`)

@@ -159,19 +159,25 @@ const char *cnet_activation_name(const cnet_activation *act, size_t i)
     return act == NULL || i >= act->n ? "" : act->items[i].name;
 }
 
-/* The first untaken socket named name of the wanted kind; its index or -1. */
-static long find(cnet_activation *act, const char *name, bool listener, const cnet__network **net)
+/* The first untaken socket named name of the wanted kind: its index, -ENOENT, or the
+ * error that kept a socket from being inspected (with *syscall). */
+static long find(cnet_activation *act, const char *name, bool listener, const cnet__network **net,
+                 const char **syscall)
 {
     size_t i;
+    int fits;
 
     for (i = 0; i < act->n; i++) {
         activation_item *it = &act->items[i];
 
-        if (!it->taken && (name == NULL || strcmp(it->name, name) == 0) &&
-            cnet__file_fits(it->fd, listener, net))
-            return (long)i;
+        if (it->taken || (name != NULL && strcmp(it->name, name) != 0))
+            continue;
+        fits = cnet__file_fits(it->fd, listener, net, syscall);
+        if (fits != 0)
+            return fits > 0 ? (long)i : fits;
     }
-    return -1;
+    *syscall = "activation";
+    return -ENOENT;
 }
 
 static int take(cnet_activation *act, const char *name, bool listener, void **out, cnet_error *err)
@@ -185,10 +191,11 @@ static int take(cnet_activation *act, const char *name, bool listener, void **ou
     if (out == NULL || act == NULL)
         return cnet__null_arg(err, "activation", out == NULL ? "out" : "act");
     *out = NULL;
-    i = find(act, name, listener, &net);
+    i = find(act, name, listener, &net, &syscall);
     if (i < 0)
-        return cnet__sys_error(err, -ENOENT, "file", "file+net", NULL, name != NULL ? name : "*",
-                               "activation");
+        return cnet__sys_error(err, (int)i, "file", "file+net", NULL, name != NULL ? name : "*",
+                               syscall);
+    syscall = "fcntl";
     rc = cnet__set_nonblock(act->items[i].fd);
     cnet__adopt_sockopts(act->items[i].fd);
     if (rc == 0)

@@ -338,9 +338,30 @@ static void partition(const dial_ctx *ctx, const target *ts, int n, racer *prima
     }
 }
 
+/* Go records the peer the kernel connected to: a wildcard ("0.0.0.0", "::") reaches the
+ * local host, and the conn's remote address is that host. A specific address needs no
+ * system call: it is the peer. */
+static void connected_peer(int fd, const target *t, cnet__sockaddr *peer)
+{
+    const void *ip = t->remote.u.sa.sa_family == AF_INET6 ? (const void *)&t->remote.u.in6.sin6_addr
+                                                          : (const void *)&t->remote.u.in4.sin_addr;
+    size_t iplen = t->remote.u.sa.sa_family == AF_INET6 ? 16 : 4;
+    static const unsigned char zero[16];
+
+    *peer = t->remote;
+    if (t->family == AF_UNIX || memcmp(ip, zero, iplen) != 0)
+        return;
+    peer->len = sizeof peer->u;
+    if (cnet__os_getpeername(fd, &peer->u.sa, &peer->len) < 0)
+        *peer = t->remote;
+}
+
 static int finish(const dial_ctx *ctx, int fd, const target *t, cnet_conn **c, cnet_error *err)
 {
-    *c = cnet__conn_new(fd, ctx->net, &t->remote);
+    cnet__sockaddr peer;
+
+    connected_peer(fd, t, &peer);
+    *c = cnet__conn_new(fd, ctx->net, &peer);
     if (*c == NULL) {
         close(fd);
         return cnet__sys_error(err, -ENOMEM, "dial", ctx->net->name, ctx->source, t->addr, "malloc");

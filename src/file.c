@@ -59,7 +59,11 @@ static int classify(file_socket *fs, const char **syscall)
     fs->net = network_of(local.u.sa.sa_family, sotype);
     if (fs->net == NULL || !supported_family(local.u.sa.sa_family))
         return -EPROTONOSUPPORT;
-    getsockopt_int(fs->fd, SO_ACCEPTCONN, &acceptconn);
+    *syscall = "getsockopt";
+    rc = getsockopt_int(fs->fd, SO_ACCEPTCONN, &acceptconn);
+    if (rc < 0)
+        return rc;
+    *syscall = NULL;
     fs->listening = acceptconn != 0;
     fs->peer.len = sizeof fs->peer.u;
     fs->connected = cnet__os_getpeername(fs->fd, &fs->peer.u.sa, &fs->peer.len) == 0;
@@ -133,13 +137,13 @@ int cnet__file_check(int fd, const char **syscall)
     return classify(&fs, syscall);
 }
 
-bool cnet__file_fits(int fd, bool listener, const cnet__network **net)
+int cnet__file_fits(int fd, bool listener, const cnet__network **net, const char **syscall)
 {
     file_socket fs = {.fd = fd};
-    const char *syscall;
+    int rc = classify(&fs, syscall);
 
-    if (classify(&fs, &syscall) < 0)
-        return false;
+    if (rc < 0)
+        return rc == -EPROTONOSUPPORT ? 0 : rc;
     *net = fs.net;
     return listener ? fs.net->sotype != SOCK_DGRAM && fs.listening : fs.net->sotype == SOCK_DGRAM;
 }

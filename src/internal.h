@@ -380,7 +380,9 @@ struct cnet_packet_conn {
 /* file.c: O_NONBLOCK on fd; whether fd is a listener (or a datagram socket) cnet can
  * wrap, and its network. */
 int cnet__set_nonblock(int fd);
-bool cnet__file_fits(int fd, bool listener, const cnet__network **net);
+/* 1 if fd is a listener (listener) or a datagram socket (!listener), 0 if not, or a
+ * code (with *syscall) when it cannot be inspected. */
+int cnet__file_fits(int fd, bool listener, const cnet__network **net, const char **syscall);
 /* Whether fd is a socket cnet can wrap at all: 0, or the code with *syscall naming the
  * failing call (NULL for an unsupported family: -EPROTONOSUPPORT). */
 int cnet__file_check(int fd, const char **syscall);

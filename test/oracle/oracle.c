@@ -304,8 +304,9 @@ static int loopback_only(void *arg, const char *network, const char *address, in
     if (is_unix_network(network))
         return 0;
     /* A zone is ignored: the address itself must be local. */
-    if (cnet_split_host_port(address, host, sizeof host, port, sizeof port, NULL) == 0 &&
-        (host[0] == '\0' || is_loopback_or_unspecified(strtok(host, "%"))))
+    if (cnet_split_host_port(address, host, sizeof host, port, sizeof port, NULL) < 0)
+        snprintf(host, sizeof host, "%.*s", CNET_ADDRSTRLEN - 1, address); /* ip: no port */
+    if (host[0] == '\0' || is_loopback_or_unspecified(strtok(host, "%")))
         return 0;
     snprintf(refused_dial, sizeof refused_dial, "oracle: refused non-loopback dial to %.*s",
              CNET_ADDRSTRLEN, address);

@@ -220,13 +220,14 @@ int cnet_listener_accept(cnet_listener *ln, cnet_conn **c, cnet_error *err)
         else if (rc == -EAGAIN || rc == -EWOULDBLOCK)
             rc = cnet__fd_wait(&ln->fd, POLLIN, &ln->fd.rdeadline);
     }
-    cnet__fd_release(&ln->fd);
-    if (rc == 0)
-        return 0;
+    /* Format while still holding the fd: a concurrent close frees ln after release. */
     if (rc == CNET_ECLOSED || rc == CNET_ETIMEOUT)
-        return cnet__op_error(err, rc, "accept", ln->net->name, NULL, addr, NULL);
-    return cnet__sys_error(err, rc, "accept", ln->net->name, NULL, addr,
-                           rc == -ENOMEM ? "malloc" : cnet__accept_syscall);
+        rc = cnet__op_error(err, rc, "accept", ln->net->name, NULL, addr, NULL);
+    else if (rc < 0)
+        rc = cnet__sys_error(err, rc, "accept", ln->net->name, NULL, addr,
+                             rc == -ENOMEM ? "malloc" : cnet__accept_syscall);
+    cnet__fd_release(&ln->fd);
+    return rc;
 }
 
 int cnet_listener_set_deadline(cnet_listener *ln, int64_t deadline_ns)

@@ -26,9 +26,16 @@ static void fork_done(void)
     pthread_rwlock_unlock(&fork_lock);
 }
 
+/* glibc unlocks a write lock only for the thread id that took it, and the child's
+ * thread has a new id: start the child with a fresh lock instead. */
+static void fork_child(void)
+{
+    pthread_rwlock_init(&fork_lock, NULL);
+}
+
 static void install_fork_lock(void)
 {
-    pthread_atfork(fork_prepare, fork_done, fork_done);
+    pthread_atfork(fork_prepare, fork_done, fork_child);
 }
 
 static void hold_fork_lock(void)

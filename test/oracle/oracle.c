@@ -104,12 +104,12 @@ static int is_unix_network(const char *network)
 /* Records a kernel-chosen port so that it prints as <port>. */
 static void learn(run *r, const char *network, const char *addr)
 {
-    const char *colon = strrchr(addr, ':');
-    if (is_unix_network(network) || colon == NULL || r->nports == MAX_PORTS)
-        return;
-    int port = atoi(colon + 1);
-    if (port != 0)
-        r->ports[r->nports++] = port;
+    char host[CNET_ADDRSTRLEN], port[16];
+    if (is_unix_network(network) || r->nports == MAX_PORTS ||
+        cnet_split_host_port(addr, host, sizeof host, port, sizeof port, NULL) < 0)
+        return; /* ip addresses have no port */
+    if (atoi(port) != 0)
+        r->ports[r->nports++] = atoi(port);
 }
 
 static int learned(const run *r, int port)
@@ -121,6 +121,7 @@ static int learned(const run *r, int port)
     return 0;
 }
 
+/* Every ":<digits>" naming a learned port becomes ":<port>". */
 static void normalise_ports(run *r)
 {
     char out[RESULT_MAX];
@@ -130,11 +131,6 @@ static void normalise_ports(run *r)
         size_t digits = strspn(p + 1, "0123456789");
         if (*p == ':' && digits > 0 && digits < 8 && learned(r, atoi(p + 1))) {
             n += (size_t)snprintf(out + n, sizeof out - n, ":<port>");
-            p += 1 + digits;
-        } else if (*p == ':' && digits > 0) {
-            size_t k = 1 + digits < sizeof out - n - 1 ? 1 + digits : sizeof out - n - 1;
-            memcpy(out + n, p, k);
-            n += k;
             p += 1 + digits;
         } else {
             out[n++] = *p++;

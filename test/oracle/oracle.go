@@ -114,10 +114,10 @@ func (r *run) dispatch(cmd string, a []string) string {
 		return r.listenAndClose("mcast", a[0], a[1])
 	case (cmd == "listen-twice" || cmd == "listenpacket-twice" || cmd == "mcast-twice") && len(a) == 2:
 		kind := strings.TrimSuffix(cmd, "-twice")
-		return r.pair(kind, a[0], a[1], kind, a[0], twiceAddress(a[1]))
+		return r.pair(kind, a[0], a[1], a[0], twiceAddress(a[1]))
 	case (cmd == "listen-pair" || cmd == "listenpacket-pair") && len(a) == 4:
 		kind := strings.TrimSuffix(cmd, "-pair")
-		return r.pair(kind, a[0], a[1], kind, a[2], a[3])
+		return r.pair(kind, a[0], a[1], a[2], a[3])
 	case cmd == "dial" && len(a) == 2:
 		return r.dialAndClose(a[0], a[1], nil)
 	case cmd == "dial-to" && len(a) == 4:
@@ -215,12 +215,12 @@ func (r *run) withPort(address string) string {
 // Other programs on the host may hold the port the first endpoint got on the second
 // address: a conflict is retried on a new port, so only a real one (which recurs
 // every time) is reported.
-func (r *run) pair(kind1, net1, addr1, kind2, net2, addr2 string) string {
+func (r *run) pair(kind, net1, addr1, net2, addr2 string) string {
 	result := ""
 	for attempt := 0; attempt < pairAttempts; attempt++ {
 		r.ports = nil
 		var inUse bool
-		result, inUse = r.pairOnce(kind1, net1, addr1, kind2, net2, addr2)
+		result, inUse = r.pairOnce(kind, net1, addr1, net2, addr2)
 		if !inUse {
 			break
 		}
@@ -230,13 +230,13 @@ func (r *run) pair(kind1, net1, addr1, kind2, net2, addr2 string) string {
 
 const pairAttempts = 3
 
-func (r *run) pairOnce(kind1, net1, addr1, kind2, net2, addr2 string) (string, bool) {
-	first, _, err := r.open(kind1, net1, addr1)
+func (r *run) pairOnce(kind, net1, addr1, net2, addr2 string) (string, bool) {
+	first, _, err := r.open(kind, net1, addr1)
 	if err != nil {
 		return "err first: " + err.Error(), false
 	}
 	defer first.Close()
-	second, addr, err := r.open(kind2, net2, r.withPort(addr2))
+	second, addr, err := r.open(kind, net2, r.withPort(addr2))
 	if err != nil {
 		return "err " + err.Error(), errors.Is(err, syscall.EADDRINUSE)
 	}

@@ -19,6 +19,8 @@ ZIG=$(.ci/zig.sh)
 CACHE=$(dirname "$(dirname "$(dirname "$ZIG")")")
 export ZIG_GLOBAL_CACHE_DIR=$CACHE/zig-cache ZIG_LOCAL_CACHE_DIR=$CACHE/zig-cache
 CMOCKA=$CACHE/cmocka-$TARGET
+# One cmocka build per checkout: its CMake cache names this checkout's toolchain file.
+CMOCKA_BUILD=$CMOCKA/build-$(printf '%s' "$PWD" | cksum | cut -d' ' -f1)
 TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/toolchain-zig.cmake" -DZIG="$ZIG"
            -DZIG_TARGET="$TARGET" -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 
@@ -54,10 +56,10 @@ fetch_cmocka_source() {
 # cmocka as a static musl library (its own CMake build, Zig as the compiler).
 build_cmocka() {
     local src=$1
-    cmake -S "$src" -B "$CMOCKA/build" "${TOOLCHAIN[@]}" -DWITH_STATIC_LIB=ON \
+    cmake -S "$src" -B "$CMOCKA_BUILD" "${TOOLCHAIN[@]}" -DWITH_STATIC_LIB=ON \
         -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF >"$CMOCKA/configure.log" 2>&1 ||
         { cat "$CMOCKA/configure.log" >&2; return 1; }
-    cmake --build "$CMOCKA/build" --target cmocka-static -j"$JOBS" >&2
+    cmake --build "$CMOCKA_BUILD" --target cmocka-static -j"$JOBS" >&2
 }
 
 start=$SECONDS
@@ -68,7 +70,7 @@ cmocka_s=$((SECONDS - start))
 start=$SECONDS
 cmake -S . -B "$BUILD" "${TOOLCHAIN[@]}" -DCNET_BUILD_TESTS=ON \
     -DCMOCKA_INCLUDE_DIR="$src/include" \
-    -DCMOCKA_LIBRARY="$CMOCKA/build/src/libcmocka-static.a" >"$BUILD.configure.log" 2>&1 ||
+    -DCMOCKA_LIBRARY="$CMOCKA_BUILD/src/libcmocka-static.a" >"$BUILD.configure.log" 2>&1 ||
     { cat "$BUILD.configure.log" >&2; exit 1; }
 cmake --build "$BUILD" -j"$JOBS"
 build_s=$((SECONDS - start))

@@ -63,6 +63,7 @@ extern "C" {
 #define CNET_ELOOKUP -30021          /* name resolution failed (other than no such host) */
 #define CNET_ENOIPV4IF -30022        /* no such multicast interface (no IPv4 address) */
 #define CNET_EDIALTIMEOUT -30023     /* i/o timeout of a dial (a timeout, not a deadline-exceeded) */
+#define CNET_EUNKNOWNPROTO -30024    /* unknown IP protocol specified (network "ip4:P") */
 
 #define CNET_ERROR_MAX 256
 
@@ -88,8 +89,12 @@ CNET_EXTERN int cnet_error_is_deadline_exceeded(const cnet_error *err);
 /* ---- Handles --------------------------------------------------------------------- */
 
 typedef struct cnet_listener cnet_listener;       /* stream listener: tcp, tcp4, tcp6, unix, unixpacket */
-typedef struct cnet_conn cnet_conn;               /* connection: tcp*, unix, unixpacket; also a dialed udp* / unixgram */
-typedef struct cnet_packet_conn cnet_packet_conn; /* datagram: udp, udp4, udp6, unixgram */
+typedef struct cnet_conn cnet_conn;               /* connection: tcp*, unix, unixpacket; also a dialed udp*, unixgram, ip*:P */
+typedef struct cnet_packet_conn cnet_packet_conn; /* datagram: udp, udp4, udp6, unixgram, ip*:P (raw IP) */
+
+/* Raw IP networks, as Go's: "ip:P", "ip4:P", "ip6:P" with P a protocol number or name
+ * ("icmp", "ipv6-icmp", ...; /etc/protocols), for cnet_dial and cnet_listen_packet.
+ * Their addresses are a host without a port ("127.0.0.1"). They need CAP_NET_RAW. */
 
 /* Longest address string cnet produces ("[ffff:...%ifname]:65535", or a unix path). */
 #define CNET_ADDRSTRLEN 112

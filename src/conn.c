@@ -17,7 +17,8 @@ cnet_conn *cnet__conn_new(int sysfd, const cnet__network *net, const cnet__socka
     if (c == NULL)
         return NULL;
     cnet__fd_init(&c->fd, sysfd);
-    c->net = net;
+    c->net_copy = *net;
+    c->net = &c->net_copy;
     if (remote != NULL)
         c->remote = *remote;
     return c;
@@ -37,9 +38,9 @@ static int conn_error(cnet_conn *c, cnet_error *err, int code, const char *op, c
     cnet__sockaddr sa;
 
     if (cnet__local_sockaddr(c->fd.sysfd, &sa) == 0)
-        cnet__sockaddr_format(&sa, local, sizeof local);
+        cnet__net_sockaddr_format(c->net, &sa, local, sizeof local);
     if (c->remote.len > 0)
-        cnet__sockaddr_format(&c->remote, remote, sizeof remote);
+        cnet__net_sockaddr_format(c->net, &c->remote, remote, sizeof remote);
     if (code == CNET_ECLOSED || code == CNET_ETIMEOUT || syscall == NULL)
         return cnet__op_error(err, code, op, c->net->name, local, remote, NULL);
     return cnet__sys_error(err, code, op, c->net->name, local, remote, syscall);
@@ -51,7 +52,7 @@ static int closed_error(cnet_conn *c, cnet_error *err, const char *op)
     char remote[CNET_ADDRSTRLEN] = "";
 
     if (c->remote.len > 0)
-        cnet__sockaddr_format(&c->remote, remote, sizeof remote);
+        cnet__net_sockaddr_format(c->net, &c->remote, remote, sizeof remote);
     return cnet__op_error(err, CNET_ECLOSED, op, c->net->name, NULL, remote, NULL);
 }
 
@@ -165,14 +166,14 @@ int cnet_conn_local_addr(const cnet_conn *c, char *buf, size_t len)
     if (c == NULL || buf == NULL)
         return -EINVAL;
     rc = cnet__local_sockaddr(c->fd.sysfd, &sa);
-    return rc < 0 ? rc : cnet__sockaddr_format(&sa, buf, len);
+    return rc < 0 ? rc : cnet__net_sockaddr_format(c->net, &sa, buf, len);
 }
 
 int cnet_conn_remote_addr(const cnet_conn *c, char *buf, size_t len)
 {
     if (c == NULL || buf == NULL)
         return -EINVAL;
-    return cnet__sockaddr_format(&c->remote, buf, len);
+    return cnet__net_sockaddr_format(c->net, &c->remote, buf, len);
 }
 
 int cnet_conn_fd(const cnet_conn *c)

@@ -113,7 +113,7 @@ static bool retryable(const dial_ctx *ctx, const racer *r, int code)
 static int open_attempt(const dial_ctx *ctx, const target *t, const char **syscall)
 {
     cnet__sock_req req = {.family = t->family, .sotype = ctx->net->sotype,
-                          .ipv6only = t->ipv6only, .remote = &t->remote,
+                          .proto = ctx->net->proto, .ipv6only = t->ipv6only, .remote = &t->remote,
                           .connect_async = true, .control = ctx->d->control,
                           .control_arg = ctx->d->control_arg, .control_addr = t->addr};
 
@@ -264,7 +264,7 @@ static bool inet_target(const dial_ctx *ctx, const cnet__endpoint *ep, target *t
 {
     t->family = cnet__favorite_family(ctx->net, ctx->local, ep, false, &t->ipv6only);
     t->v4 = ep->ip.family == AF_UNSPEC || cnet__ip_is_v4(&ep->ip);
-    cnet__endpoint_format(ep, t->addr, sizeof t->addr);
+    cnet__net_endpoint_format(ctx->net, ep, t->addr, sizeof t->addr);
     return cnet__endpoint_to_sockaddr(ep, t->family, &t->remote);
 }
 
@@ -318,7 +318,7 @@ static int local_address(dial_ctx *ctx, cnet__endpoint *ep, cnet_error *err)
     *ep = *cnet__addr_list_first_v4(&list);
     ctx->local = ep;
     ctx->kernel_port = ep->port == 0;
-    cnet__endpoint_format(ep, ctx->source, sizeof ctx->source);
+    cnet__net_endpoint_format(ctx->net, ep, ctx->source, sizeof ctx->source);
     if (!cnet__endpoint_to_sockaddr(ep, AF_INET, &ctx->local_sa[0]))
         ctx->local_sa[0].len = 0;
     cnet__endpoint_to_sockaddr(ep, AF_INET6, &ctx->local_sa[1]);
@@ -338,18 +338,19 @@ static void partition(const dial_ctx *ctx, const target *ts, int n, racer *prima
     }
 }
 
-/* Go records the peer the kernel connected to: a wildcard ("0.0.0.0", "::") reaches the
- * local host, and the conn's remote address is that host. A specific address needs no
- * system call: it is the peer. */
+/* Go records the peer as getpeername reports it. It differs from the address dialed
+ * only for a wildcard ("0.0.0.0", "::" reach the local host) or a zone (the kernel drops
+ * it for an address that is not link-local); otherwise no system call is needed. */
 static void connected_peer(int fd, const target *t, cnet__sockaddr *peer)
 {
-    const void *ip = t->remote.u.sa.sa_family == AF_INET6 ? (const void *)&t->remote.u.in6.sin6_addr
-                                                          : (const void *)&t->remote.u.in4.sin_addr;
-    size_t iplen = t->remote.u.sa.sa_family == AF_INET6 ? 16 : 4;
     static const unsigned char zero[16];
+    bool v6 = t->remote.u.sa.sa_family == AF_INET6;
+    const void *ip = v6 ? (const void *)&t->remote.u.in6.sin6_addr
+                        : (const void *)&t->remote.u.in4.sin_addr;
 
     *peer = t->remote;
-    if (t->family == AF_UNIX || memcmp(ip, zero, iplen) != 0)
+    if (t->family == AF_UNIX ||
+        (memcmp(ip, zero, v6 ? 16 : 4) != 0 && !(v6 && t->remote.u.in6.sin6_scope_id != 0)))
         return;
     peer->len = sizeof peer->u;
     if (cnet__os_getpeername(fd, &peer->u.sa, &peer->len) < 0)
@@ -393,8 +394,10 @@ int cnet_dial_with(const cnet_dialer *d, const char *network, const char *addres
 {
     static const cnet_dialer zero;
     dial_ctx ctx;
+    cnet__network net;
     cnet__endpoint local;
     target ts[CNET__MAX_ADDRS];
+    char errtext[CNET_ERROR_MAX];
     int n = 1, rc;
 
     cnet__err_clear(err);
@@ -407,9 +410,10 @@ int cnet_dial_with(const cnet_dialer *d, const char *network, const char *addres
         return cnet__null_arg(err, "dial", "address");
     memset(&ctx, 0, sizeof ctx);
     ctx.d = d != NULL ? d : &zero;
-    ctx.net = cnet__network_lookup(network);
-    if (ctx.net == NULL)
-        return cnet__unknown_network(err, "dial", network);
+    rc = cnet__network_parse(network, &net, errtext, sizeof errtext);
+    if (rc < 0)
+        return cnet__network_error(err, rc, "dial", network, errtext);
+    ctx.net = &net;
     if (address[0] == '\0')
         return cnet__op_error(err, CNET_EMISSINGADDR, "dial", ctx.net->name, NULL, NULL, NULL);
     ctx.deadline = effective_deadline(ctx.d);

@@ -32,6 +32,7 @@ static const struct {
     {CNET_ELOOKUP, "name resolution failed"},
     {CNET_ENOIPV4IF, "no such multicast interface"},
     {CNET_EDIALTIMEOUT, "i/o timeout"},
+    {CNET_EUNKNOWNPROTO, "unknown IP protocol specified"},
 };
 
 const char *cnet_strerror(int code)
@@ -166,6 +167,14 @@ int cnet__null_arg(cnet_error *err, const char *op, const char *what)
 
     snprintf(inner, sizeof inner, "invalid argument: %s is NULL", what);
     return cnet__op_error(err, -EINVAL, op, NULL, NULL, NULL, inner);
+}
+
+int cnet__network_error(cnet_error *err, int code, const char *op, const char *network,
+                        const char *errtext)
+{
+    if (code == CNET_EUNKNOWNPROTO)
+        return cnet__op_error(err, code, op, network, NULL, NULL, errtext);
+    return cnet__unknown_network(err, op, network);
 }
 
 int cnet__unknown_network(cnet_error *err, const char *op, const char *network)

@@ -48,17 +48,24 @@ int cnet__copy_out(char *buf, size_t len, const char *s);
 
 /* ---- Networks (resolve.c) --------------------------------------------------------- */
 
-enum cnet__kind { CNET__TCP, CNET__UDP, CNET__UNIX };
+enum cnet__kind { CNET__TCP, CNET__UDP, CNET__UNIX, CNET__IP };
 
 typedef struct cnet__network {
-    const char *name; /* canonical spelling, e.g. "tcp6" */
+    char name[32];   /* as the caller spelled it, e.g. "tcp6", "ip4:icmp" */
     enum cnet__kind kind;
-    int sotype;      /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+    int sotype;      /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW */
     int family_hint; /* AF_INET for *4, AF_INET6 for *6, AF_UNSPEC otherwise (or AF_UNIX) */
+    int proto;       /* the IP protocol of an ip network, else 0 */
 } cnet__network;
 
-/* Looks up a network name; returns NULL for an unknown one. */
+/* Go's parseNetwork: fills net for a name, "ip*:P" included. 0, CNET_EUNKNOWNNET, or
+ * CNET_EUNKNOWNPROTO for an unknown protocol (errtext then holds Go's inner text). */
+int cnet__network_parse(const char *name, cnet__network *net, char *errtext, size_t errlen);
+/* The fixed networks only (tcp*, udp*, unix*); NULL for any other name. */
 const cnet__network *cnet__network_lookup(const char *name);
+/* Reports a cnet__network_parse failure as Go does for op. */
+int cnet__network_error(cnet_error *err, int code, const char *op, const char *network,
+                        const char *errtext);
 
 /* Go's "unexpected address type": a known network of the wrong kind for op. */
 int cnet__wrong_kind(const char *op, const cnet__network *net, const char *address,
@@ -118,6 +125,13 @@ int cnet__sockaddr_format(const cnet__sockaddr *sa, char *buf, size_t len);
 
 /* Go's endpoint String(): JoinHostPort(ip, port), "" host for no IP. */
 int cnet__endpoint_format(const cnet__endpoint *ep, char *buf, size_t len);
+
+/* The address string of an end of a socket of network net: an ip network's addresses
+ * have no port (Go's IPAddr). */
+int cnet__net_sockaddr_format(const cnet__network *net, const cnet__sockaddr *sa, char *buf,
+                              size_t len);
+int cnet__net_endpoint_format(const cnet__network *net, const cnet__endpoint *ep, char *buf,
+                              size_t len);
 
 /* A unix address from a name: "@x" is abstract (Linux), "" autobind. false if too long. */
 bool cnet__unix_sockaddr(const char *name, cnet__sockaddr *sa);
@@ -333,6 +347,7 @@ typedef struct cnet__sock_req {
     bool multicast;               /* local address is a multicast group */
     bool connect_async;           /* dial: return once connect has started */
     bool reuse_port;              /* listen: join a load-balanced group */
+    int proto;                    /* the protocol of a raw IP socket, else 0 */
     int backlog;                  /* listen: 0 = the OS maximum */
     cnet_control_fn control;      /* may be NULL */
     void *control_arg;
@@ -356,6 +371,7 @@ int cnet__connect_result(int fd);
 struct cnet_listener {
     cnet__fd fd;
     const cnet__network *net;
+    cnet__network net_copy; /* what net points to */
     cnet_keepalive keepalive; /* for accepted TCP connections */
     bool opts_on_accept;      /* set them per accepted socket (not inherited) */
     cnet__sockaddr addr;   /* bound address (getsockname) */
@@ -367,6 +383,7 @@ struct cnet_listener {
 struct cnet_conn {
     cnet__fd fd;
     const cnet__network *net;
+    cnet__network net_copy; /* what net points to */
     cnet__sockaddr local;  /* len 0 until first asked (lazy getsockname) */
     cnet__sockaddr remote;
 };
@@ -374,6 +391,7 @@ struct cnet_conn {
 struct cnet_packet_conn {
     cnet__fd fd;
     const cnet__network *net;
+    cnet__network net_copy; /* what net points to */
     cnet__sockaddr local;
 };
 

@@ -25,7 +25,8 @@ int cnet__listener_new(int sysfd, const cnet__network *net, cnet_listener **out,
         return rc;
     }
     cnet__fd_init(&ln->fd, sysfd);
-    ln->net = net;
+    ln->net_copy = *net;
+    ln->net = &ln->net_copy;
     ln->opts_on_accept = net->kind == CNET__TCP;
     *out = ln;
     return 0;
@@ -142,7 +143,7 @@ int cnet__wrong_kind(const char *op, const cnet__network *net, const char *addre
         rc = cnet__resolve(op, net, address, 0, &list, err);
         if (rc < 0)
             return rc;
-        cnet__endpoint_format(cnet__addr_list_first_v4(&list), addr, sizeof addr);
+        cnet__net_endpoint_format(net, cnet__addr_list_first_v4(&list), addr, sizeof addr);
     }
     cnet__addr_error_text(inner, sizeof inner, CNET_EADDRTYPE, address);
     return cnet__op_error(err, CNET_EADDRTYPE, op, net->name, NULL, addr, inner);
@@ -152,7 +153,9 @@ int cnet_listen_with(const cnet_listen_config *cfg, const char *network, const c
                      cnet_listener **ln, cnet_error *err)
 {
     static const cnet_listen_config defaults;
-    const cnet__network *net;
+    cnet__network parsed, *net = &parsed;
+    char errtext[CNET_ERROR_MAX];
+    int rc;
 
     cnet__err_clear(err);
     if (ln == NULL)
@@ -164,10 +167,10 @@ int cnet_listen_with(const cnet_listen_config *cfg, const char *network, const c
         return cnet__null_arg(err, "listen", "address");
     if (cfg == NULL)
         cfg = &defaults;
-    net = cnet__network_lookup(network);
-    if (net == NULL)
-        return cnet__unknown_network(err, "listen", network);
-    if (net->sotype == SOCK_DGRAM)
+    rc = cnet__network_parse(network, net, errtext, sizeof errtext);
+    if (rc < 0)
+        return cnet__network_error(err, rc, "listen", network, errtext);
+    if (net->sotype != SOCK_STREAM && net->sotype != SOCK_SEQPACKET)
         return cnet__wrong_kind("listen", net, address, err);
     if (net->kind == CNET__UNIX)
         return listen_unix(cfg, net, address, ln, err);

@@ -26,7 +26,8 @@ int cnet__packet_new(int sysfd, const cnet__network *net, cnet_packet_conn **out
         return rc;
     }
     cnet__fd_init(&pc->fd, sysfd);
-    pc->net = net;
+    pc->net_copy = *net;
+    pc->net = &pc->net_copy;
     *out = pc;
     return 0;
 }
@@ -74,14 +75,16 @@ static int bind_udp(const cnet_listen_config *cfg, const cnet__network *net,
     cnet__endpoint local = *ep;
     cnet__sockaddr sa;
     char bound[CNET_ADDRSTRLEN];
-    cnet__sock_req req = {.sotype = SOCK_DGRAM, .local = &sa, .reuse_port = cfg->reuse_port != 0,
+    cnet__sock_req req = {.sotype = net->sotype, .proto = net->proto, .local = &sa,
+                          .reuse_port = cfg->reuse_port != 0,
                           .control = cfg->control, .control_arg = cfg->control_arg,
                           .control_addr = bound};
     const char *syscall;
     int fd;
 
     req.family = cnet__favorite_family(net, ep, NULL, true, &req.ipv6only);
-    req.multicast = ep->ip.family != AF_UNSPEC && cnet__ip_is_multicast(&ep->ip);
+    req.multicast = net->kind == CNET__UDP && ep->ip.family != AF_UNSPEC &&
+                    cnet__ip_is_multicast(&ep->ip);
     if (req.multicast) {
         memset(local.ip.b, 0, sizeof local.ip.b);
         local.ip.family = req.family;
@@ -104,7 +107,7 @@ static int resolve_udp(const cnet__network *net, const char *address, cnet__endp
     if (rc < 0)
         return rc;
     *ep = *cnet__addr_list_first_v4(&list);
-    cnet__endpoint_format(ep, addr, CNET_ADDRSTRLEN);
+    cnet__net_endpoint_format(net, ep, addr, CNET_ADDRSTRLEN);
     return 0;
 }
 
@@ -126,7 +129,8 @@ int cnet_listen_packet_with(const cnet_listen_config *cfg, const char *network,
                             const char *address, cnet_packet_conn **pc, cnet_error *err)
 {
     static const cnet_listen_config defaults;
-    const cnet__network *net;
+    cnet__network parsed, *net = &parsed;
+    char errtext[CNET_ERROR_MAX];
     cnet__endpoint ep;
     char addr[CNET_ADDRSTRLEN];
     int rc = check_args("listen", network, address, pc, err);
@@ -134,10 +138,10 @@ int cnet_listen_packet_with(const cnet_listen_config *cfg, const char *network,
     if (rc < 0)
         return rc;
     *pc = NULL;
-    net = cnet__network_lookup(network);
-    if (net == NULL)
-        return cnet__unknown_network(err, "listen", network);
-    if (net->sotype != SOCK_DGRAM)
+    rc = cnet__network_parse(network, net, errtext, sizeof errtext);
+    if (rc < 0)
+        return cnet__network_error(err, rc, "listen", network, errtext);
+    if (net->sotype != SOCK_DGRAM && net->sotype != SOCK_RAW)
         return cnet__wrong_kind("listen", net, address, err);
     if (cfg == NULL)
         cfg = &defaults;
@@ -196,7 +200,7 @@ static int join(cnet_packet_conn *pc, const cnet__endpoint *group, unsigned ifin
 
     if (rc == 0)
         return 0;
-    cnet__sockaddr_format(&pc->local, local, sizeof local);
+    cnet__net_sockaddr_format(pc->net, &pc->local, local, sizeof local);
     if (rc == CNET_ENOIPV4IF || rc == CNET_ENOINTERFACE)
         return cnet__op_error(err, rc, "listen", pc->net->name, local, gaddr, NULL);
     return cnet__sys_error(err, rc, "listen", pc->net->name, local, gaddr, "setsockopt");
@@ -235,7 +239,8 @@ int cnet_listen_multicast_udp(const char *network, const char *ifname, const cha
                               cnet_packet_conn **pc, cnet_error *err)
 {
     static const cnet_listen_config defaults;
-    const cnet__network *net;
+    cnet__network parsed, *net = &parsed;
+    char errtext[CNET_ERROR_MAX];
     cnet__endpoint group;
     char gaddr[CNET_ADDRSTRLEN];
     unsigned ifindex;
@@ -244,8 +249,7 @@ int cnet_listen_multicast_udp(const char *network, const char *ifname, const cha
     if (rc < 0)
         return rc;
     *pc = NULL;
-    net = cnet__network_lookup(network);
-    if (net == NULL || net->kind != CNET__UDP)
+    if (cnet__network_parse(network, net, errtext, sizeof errtext) < 0 || net->kind != CNET__UDP)
         return unknown_multicast_network(network, group_address, err);
     rc = resolve_udp(net, group_address, &group, gaddr, err);
     if (rc < 0)
@@ -273,10 +277,25 @@ static int packet_error(cnet_packet_conn *pc, cnet_error *err, int code, const c
 {
     char local[CNET_ADDRSTRLEN];
 
-    cnet__sockaddr_format(&pc->local, local, sizeof local);
+    cnet__net_sockaddr_format(pc->net, &pc->local, local, sizeof local);
     if (code == CNET_ECLOSED || code == CNET_ETIMEOUT || syscall == NULL)
         return cnet__op_error(err, code, op, pc->net->name, local, remote, NULL);
     return cnet__sys_error(err, code, op, pc->net->name, local, remote, syscall);
+}
+
+/* An IPv4 raw socket delivers the IP header too; Go's ReadFrom strips it. */
+static ssize_t strip_ipv4_header(void *buf, size_t len, ssize_t n)
+{
+    unsigned char *b = buf;
+    size_t hl;
+
+    if (len < 20 || n < 20 || b[0] >> 4 != 4)
+        return n;
+    hl = (size_t)(b[0] & 0x0f) << 2;
+    if (hl < 20 || hl > (size_t)n)
+        return n;
+    memmove(b, b + hl, (size_t)n - hl);
+    return n - (ssize_t)hl;
 }
 
 ssize_t cnet_packet_read_from(cnet_packet_conn *pc, void *buf, size_t len, char *from,
@@ -304,8 +323,10 @@ ssize_t cnet_packet_read_from(cnet_packet_conn *pc, void *buf, size_t len, char 
     }
     if (rc < 0)
         n = packet_error(pc, err, rc, "read", NULL, "recvfrom");
-    else if (from != NULL)
-        cnet__sockaddr_format(&sa, from, fromlen);
+    else if (pc->net->kind == CNET__IP && sa.u.sa.sa_family == AF_INET)
+        n = strip_ipv4_header(buf, len, n);
+    if (rc == 0 && from != NULL)
+        cnet__net_sockaddr_format(pc->net, &sa, from, fromlen);
     cnet__fd_release(&pc->fd);
     return n;
 }
@@ -379,7 +400,7 @@ int cnet_packet_local_addr(const cnet_packet_conn *pc, char *buf, size_t len)
 {
     if (pc == NULL || buf == NULL)
         return -EINVAL;
-    return cnet__sockaddr_format(&pc->local, buf, len);
+    return cnet__net_sockaddr_format(pc->net, &pc->local, buf, len);
 }
 
 int cnet_packet_fd(const cnet_packet_conn *pc)

@@ -150,7 +150,11 @@ static bool row_applies(const cnet__policy_row *row, int family, int sotype)
     if (fam != 0 && !((fam & CNET__WHEN_INET4) && family == AF_INET) &&
         !((fam & CNET__WHEN_INET6) && family == AF_INET6))
         return false;
-    if ((row->when & CNET__WHEN_DGRAM) && sotype != SOCK_DGRAM)
+    /* As in Go, datagram rows (SO_BROADCAST) cover raw IP sockets too, and IPV6_V6ONLY
+     * is never set on them. */
+    if ((row->when & CNET__WHEN_DGRAM) && sotype != SOCK_DGRAM && sotype != SOCK_RAW)
+        return false;
+    if (row->opt == CNET__OPT_IPV6_V6ONLY && sotype == SOCK_RAW)
         return false;
     if ((row->when & CNET__WHEN_STREAM) && sotype != SOCK_STREAM)
         return false;
@@ -233,7 +237,7 @@ static const char *when_text(unsigned when)
     case CNET__WHEN_INET4: return "AF_INET";
     case CNET__WHEN_INET6: return "AF_INET6";
     case CNET__WHEN_INET: return "AF_INET/AF_INET6";
-    case CNET__WHEN_INET | CNET__WHEN_DGRAM: return "UDP";
+    case CNET__WHEN_INET | CNET__WHEN_DGRAM: return "UDP, raw IP";
     case CNET__WHEN_INET | CNET__WHEN_STREAM: return "TCP";
     default: return "?";
     }

@@ -1,11 +1,13 @@
 /* Network names and address resolution: Go's parseNetwork, internetAddrList,
  * filterAddrList and first() (go-dial.md sections 1 and 3). */
 #include "internal.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* glibc spells "no address for this name" separately; elsewhere it is EAI_NONAME. */
 #ifdef EAI_NODATA
@@ -15,11 +17,11 @@
 #endif
 
 static const cnet__network networks[] = {
-    {"tcp", CNET__TCP, SOCK_STREAM, AF_UNSPEC},       {"tcp4", CNET__TCP, SOCK_STREAM, AF_INET},
-    {"tcp6", CNET__TCP, SOCK_STREAM, AF_INET6},       {"udp", CNET__UDP, SOCK_DGRAM, AF_UNSPEC},
-    {"udp4", CNET__UDP, SOCK_DGRAM, AF_INET},         {"udp6", CNET__UDP, SOCK_DGRAM, AF_INET6},
-    {"unix", CNET__UNIX, SOCK_STREAM, AF_UNIX},       {"unixgram", CNET__UNIX, SOCK_DGRAM, AF_UNIX},
-    {"unixpacket", CNET__UNIX, SOCK_SEQPACKET, AF_UNIX},
+    {"tcp", CNET__TCP, SOCK_STREAM, AF_UNSPEC, 0},    {"tcp4", CNET__TCP, SOCK_STREAM, AF_INET, 0},
+    {"tcp6", CNET__TCP, SOCK_STREAM, AF_INET6, 0},    {"udp", CNET__UDP, SOCK_DGRAM, AF_UNSPEC, 0},
+    {"udp4", CNET__UDP, SOCK_DGRAM, AF_INET, 0},      {"udp6", CNET__UDP, SOCK_DGRAM, AF_INET6, 0},
+    {"unix", CNET__UNIX, SOCK_STREAM, AF_UNIX, 0},    {"unixgram", CNET__UNIX, SOCK_DGRAM, AF_UNIX, 0},
+    {"unixpacket", CNET__UNIX, SOCK_SEQPACKET, AF_UNIX, 0},
 };
 
 const cnet__network *cnet__network_lookup(const char *name)
@@ -30,6 +32,76 @@ const cnet__network *cnet__network_lookup(const char *name)
         if (strcmp(networks[i].name, name) == 0)
             return &networks[i];
     return NULL;
+}
+
+/* Go's protocol table fallback, used when /etc/protocols lacks the name. */
+static const struct {
+    const char *name;
+    int proto;
+} builtin_protocols[] = {{"icmp", 1}, {"igmp", 2}, {"tcp", 6}, {"udp", 17}, {"ipv6-icmp", 58}};
+
+/* Go's dtoi: decimal digits only, below 2^24. */
+static bool decimal_proto(const char *s, int *proto)
+{
+    long n = 0;
+
+    if (*s == '\0')
+        return false;
+    for (; *s >= '0' && *s <= '9' && n < 0xFFFFFF; s++)
+        n = n * 10 + (*s - '0');
+    *proto = (int)n;
+    return *s == '\0' && n < 0xFFFFFF;
+}
+
+/* A case-insensitive protocol name or alias from /etc/protocols, then Go's table. */
+static bool lookup_protocol(const char *name, int *proto)
+{
+    char line[256], *save, *tok, *num;
+    FILE *f = cnet__os_fopen("/etc/protocols", "re");
+    bool found = false;
+    size_t i;
+
+    while (f != NULL && !found && fgets(line, sizeof line, f) != NULL) {
+        line[strcspn(line, "#\n")] = '\0';
+        tok = strtok_r(line, " \t", &save);
+        num = strtok_r(NULL, " \t", &save);
+        for (; tok != NULL && num != NULL && !found; tok = strtok_r(NULL, " \t", &save))
+            found = strcasecmp(tok, name) == 0 && decimal_proto(num, proto);
+    }
+    if (f != NULL)
+        fclose(f);
+    for (i = 0; !found && i < sizeof builtin_protocols / sizeof builtin_protocols[0]; i++)
+        if (strcasecmp(builtin_protocols[i].name, name) == 0) {
+            *proto = builtin_protocols[i].proto;
+            found = true;
+        }
+    return found;
+}
+
+int cnet__network_parse(const char *name, cnet__network *net, char *errtext, size_t errlen)
+{
+    const cnet__network *fixed = cnet__network_lookup(name);
+    const char *colon = name != NULL ? strrchr(name, ':') : NULL;
+    size_t afn = colon != NULL ? (size_t)(colon - name) : 0;
+
+    if (fixed != NULL) {
+        *net = *fixed;
+        return 0;
+    }
+    if (colon == NULL || strlen(name) >= sizeof net->name ||
+        !((afn == 2 && strncmp(name, "ip", 2) == 0) || (afn == 3 && strncmp(name, "ip4", 3) == 0) ||
+          (afn == 3 && strncmp(name, "ip6", 3) == 0)))
+        return CNET_EUNKNOWNNET;
+    memset(net, 0, sizeof *net);
+    snprintf(net->name, sizeof net->name, "%s", name);
+    net->kind = CNET__IP;
+    net->sotype = SOCK_RAW;
+    net->family_hint = afn == 2 ? AF_UNSPEC : name[2] == '4' ? AF_INET : AF_INET6;
+    if (!decimal_proto(colon + 1, &net->proto) && !lookup_protocol(colon + 1, &net->proto)) {
+        cnet__addr_error_text(errtext, errlen, CNET_EUNKNOWNPROTO, colon + 1);
+        return CNET_EUNKNOWNPROTO;
+    }
+    return 0;
 }
 
 static bool keep_for_network(const cnet__network *net, const cnet__ip *ip)
@@ -143,6 +215,11 @@ int cnet__resolve(const char *op, const cnet__network *net, const char *address,
 
     out->n = 0;
     host[0] = service[0] = '\0';
+    if (net->kind == CNET__IP) {
+        if (strlen(address) >= sizeof host)
+            return addr_error(err, CNET_EINVALIDADDR, op, net, address);
+        return resolve_host(op, net, strcpy(host, address), 0, deadline, out, err);
+    }
     if (address[0] != '\0') {
         rc = cnet_split_host_port(address, host, sizeof host, service, sizeof service, &split);
         if (rc == CNET_ENOSPACE)

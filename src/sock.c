@@ -121,11 +121,12 @@ static int start_connect(int fd, const cnet__sock_req *req)
 
 const char *cnet__qualified_network(const cnet__network *net, int family)
 {
-    static const char *const names[2][2] = {{"tcp4", "tcp6"}, {"udp4", "udp6"}};
+    static const char *const names[][2] = {
+        [CNET__TCP] = {"tcp4", "tcp6"}, [CNET__UDP] = {"udp4", "udp6"}, [CNET__IP] = {"ip4", "ip6"}};
 
     if (net->kind == CNET__UNIX)
         return net->name;
-    return names[net->kind == CNET__UDP][family == AF_INET6];
+    return names[net->kind][family == AF_INET6];
 }
 
 /* The caller's hook, after every default option and before bind or connect. */
@@ -221,7 +222,7 @@ int cnet__socket(const cnet__sock_req *req, const char *net_name, const char **s
     int fd, rc;
 
     *syscall = "socket";
-    fd = cnet__sys_socket(req->family, req->sotype, 0);
+    fd = cnet__sys_socket(req->family, req->sotype, req->proto);
     if (fd < 0)
         return fd;
     rc = cnet__set_default_sockopts(fd, req->family, req->sotype, req->ipv6only);
@@ -230,8 +231,9 @@ int cnet__socket(const cnet__sock_req *req, const char *net_name, const char **s
         goto fail;
     }
     if (req->local != NULL && req->remote == NULL)
-        rc = req->sotype == SOCK_DGRAM ? bind_datagram(fd, req, net_name, syscall)
-                                       : listen_stream(fd, req, net_name, syscall);
+        rc = req->sotype == SOCK_DGRAM || req->sotype == SOCK_RAW
+                 ? bind_datagram(fd, req, net_name, syscall)
+                 : listen_stream(fd, req, net_name, syscall);
     else
         rc = dial(fd, req, net_name, syscall);
     if (rc < 0)

@@ -132,3 +132,32 @@ bool cnet__unix_sockaddr(const char *name, cnet__sockaddr *sa)
     sa->len = (socklen_t)(sun_path_off + n + 1);
     return true;
 }
+
+/* An ip network's address is the IP alone, as Go's IPAddr prints it. */
+static int without_port(const cnet__network *net, const char *full, char *buf, size_t len)
+{
+    char host[CNET_ADDRSTRLEN], port[8];
+
+    if (net->kind != CNET__IP || cnet_split_host_port(full, host, sizeof host, port, sizeof port, NULL) < 0)
+        return cnet__copy_out(buf, len, full);
+    return cnet__copy_out(buf, len, host);
+}
+
+int cnet__net_sockaddr_format(const cnet__network *net, const cnet__sockaddr *sa, char *buf,
+                              size_t len)
+{
+    char full[CNET_ADDRSTRLEN];
+
+    if (cnet__sockaddr_format(sa, full, sizeof full) < 0)
+        return cnet__copy_out(buf, len, "");
+    return without_port(net, full, buf, len);
+}
+
+int cnet__net_endpoint_format(const cnet__network *net, const cnet__endpoint *ep, char *buf,
+                              size_t len)
+{
+    char full[CNET_ADDRSTRLEN];
+
+    cnet__endpoint_format(ep, full, sizeof full);
+    return without_port(net, full, buf, len);
+}

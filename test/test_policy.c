@@ -161,7 +161,7 @@ static void broadcast_on_udp_only(void **state)
     for (i = 0; i < COUNT(all_oses); i++) {
         table t = table_of(all_oses[i]);
 
-        assert_row(t, "socket", "SOL_SOCKET", "SO_BROADCAST", "1", "UDP");
+        assert_row(t, "socket", "SOL_SOCKET", "SO_BROADCAST", "1", "UDP, raw IP");
         assert_int_equal(count_rows(t, NULL, "SO_BROADCAST"), 1);
     }
 }

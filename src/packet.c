@@ -66,10 +66,11 @@ static int listen_unixgram(const cnet_listen_config *cfg, const cnet__network *n
     return packet_new(fd, net, address, pc, err);
 }
 
-/* Go's datagram listen: a multicast address gets the multicast options and is bound
- * as the family's wildcard with the group's port (and zone), so that several sockets
- * can share the port and one socket can join several groups. Returns the fd. */
-static int bind_udp(const cnet_listen_config *cfg, const cnet__network *net,
+/* Go's datagram listen (UDP and raw IP): a multicast UDP address gets the multicast
+ * options and is bound as the family's wildcard with the group's port (and zone), so
+ * that several sockets can share the port and one socket can join several groups.
+ * Returns the fd. */
+static int bind_inet(const cnet_listen_config *cfg, const cnet__network *net,
                     const cnet__endpoint *ep, const char *addr, cnet_error *err)
 {
     cnet__endpoint local = *ep;
@@ -91,14 +92,14 @@ static int bind_udp(const cnet_listen_config *cfg, const cnet__network *net,
     }
     if (!cnet__endpoint_to_sockaddr(&local, req.family, &sa))
         return cnet__op_error(err, CNET_ENOSUITABLE, "listen", net->name, NULL, addr, NULL);
-    cnet__sockaddr_format(&sa, bound, sizeof bound); /* Go's hook sees the rewritten address */
+    cnet__net_sockaddr_format(net, &sa, bound, sizeof bound); /* the hook sees the rewrite */
     fd = cnet__socket(&req, cnet__qualified_network(net, req.family), &syscall);
     if (fd < 0)
         return cnet__sys_error(err, fd, "listen", net->name, NULL, addr, syscall);
     return fd;
 }
 
-static int resolve_udp(const cnet__network *net, const char *address, cnet__endpoint *ep,
+static int resolve_inet(const cnet__network *net, const char *address, cnet__endpoint *ep,
                        char *addr, cnet_error *err)
 {
     cnet__addr_list list;
@@ -147,9 +148,9 @@ int cnet_listen_packet_with(const cnet_listen_config *cfg, const char *network,
         cfg = &defaults;
     if (net->kind == CNET__UNIX)
         return listen_unixgram(cfg, net, address, pc, err);
-    rc = resolve_udp(net, address, &ep, addr, err);
+    rc = resolve_inet(net, address, &ep, addr, err);
     if (rc == 0)
-        rc = bind_udp(cfg, net, &ep, addr, err);
+        rc = bind_inet(cfg, net, &ep, addr, err);
     return rc < 0 ? rc : packet_new(rc, net, addr, pc, err);
 }
 
@@ -229,7 +230,7 @@ static int unknown_multicast_network(const char *network, const char *group_addr
     char gaddr[CNET_ADDRSTRLEN], inner[CNET_ERROR_MAX];
     cnet_error ignored;
 
-    if (resolve_udp(cnet__network_lookup("udp"), group_address, &group, gaddr, &ignored) < 0)
+    if (resolve_inet(cnet__network_lookup("udp"), group_address, &group, gaddr, &ignored) < 0)
         gaddr[0] = '\0';
     snprintf(inner, sizeof inner, "unknown network %s", network);
     return cnet__op_error(err, CNET_EUNKNOWNNET, "listen", network, NULL, gaddr, inner);
@@ -251,7 +252,7 @@ int cnet_listen_multicast_udp(const char *network, const char *ifname, const cha
     *pc = NULL;
     if (cnet__network_parse(network, net, errtext, sizeof errtext) < 0 || net->kind != CNET__UDP)
         return unknown_multicast_network(network, group_address, err);
-    rc = resolve_udp(net, group_address, &group, gaddr, err);
+    rc = resolve_inet(net, group_address, &group, gaddr, err);
     if (rc < 0)
         return rc;
     if (group.ip.family == AF_UNSPEC)
@@ -260,7 +261,7 @@ int cnet_listen_multicast_udp(const char *network, const char *ifname, const cha
         return cnet__op_error(err, CNET_ENOTMULTICAST, "listen", net->name, NULL, gaddr, NULL);
     rc = multicast_interface(ifname, net, gaddr, &ifindex, err);
     if (rc == 0)
-        rc = bind_udp(&defaults, net, &group, gaddr, err); /* Go: a zero ListenConfig */
+        rc = bind_inet(&defaults, net, &group, gaddr, err); /* Go: a zero ListenConfig */
     if (rc >= 0)
         rc = packet_new(rc, net, gaddr, pc, err);
     if (rc == 0 && (rc = join(*pc, &group, ifindex, gaddr, err)) < 0) {

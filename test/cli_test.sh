@@ -10,9 +10,12 @@ BG_PIDS=()
 FAILURES=0
 TESTS=0
 
+SERVE_PGID=""
 cleanup() {
     local pid
     for pid in "${BG_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+    # Every generation of `cnet serve` is in the process group of its `timeout`.
+    [ -z "$SERVE_PGID" ] || kill -- -"$SERVE_PGID" 2>/dev/null
     wait 2>/dev/null
     rm -rf "$T"
 }
@@ -78,7 +81,7 @@ close_tcp() {
 
 test_help() {
     local cmd
-    for cmd in listen dial recv send mcast sockopts demo; do
+    for cmd in listen dial recv send mcast serve sockopts demo; do
         run "$cmd" --help >"$T/help.out" 2>&1
         expect_eq "$cmd --help exits 0" 0 $?
         expect_match "$cmd --help prints its usage" "^usage: cnet $cmd" "$(head -n 1 "$T/help.out")"
@@ -106,6 +109,11 @@ test_usage_errors() {
         "sockopts --os plan9"
         "sockopts nosuchrole"
         "demo extra"
+        "serve echo tcp"
+        "serve chargen tcp 127.0.0.1:0"
+        "serve --backlog 0 echo tcp 127.0.0.1:0"
+        "listen --backlog -3 tcp 127.0.0.1:0"
+        "listen --nosuchoption tcp 127.0.0.1:0"
     )
     for args in "${cases[@]}"; do
         # shellcheck disable=SC2086 # the cases are word lists
@@ -303,11 +311,279 @@ test_demo() {
     [ "$rc" -eq 0 ] || sed 's/^/# /' "$T/demo.out"
 }
 
+# now_ms: a monotonic-enough wall clock in milliseconds, for generous timing bounds.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+expect_between() { # NAME LOW HIGH GOT
+    if [ "$4" -ge "$2" ] && [ "$4" -le "$3" ]; then pass "$1 ($4)"; else fail "$1: $4 not in $2..$3"; fi
+}
+
+# Durations are Go's time.ParseDuration; a malformed one is a usage error (exit 2)
+# with Go's text. Valid ones get as far as dialing (exit 1: nothing listens on port 1).
+test_duration_options() {
+    local args want
+    local -a cases=(
+        '-w abc|cnet dial: -w: time: invalid duration "abc"'
+        '-w 1|cnet dial: -w: time: missing unit in duration "1"'
+        '-w 5x|cnet dial: -w: time: unknown unit "x" in duration "5x"'
+        '-w 1.5.5s|cnet dial: -w: time: missing unit in duration "1.5.5s"'
+        '-w .s|cnet dial: -w: time: invalid duration ".s"'
+        '-w 9223372036854775808ns|cnet dial: -w: time: invalid duration "9223372036854775808ns"'
+        '-w 0|cnet dial: -w wants a duration > 0, not "0"'
+        '-w -1s|cnet dial: -w wants a duration > 0, not "-1s"'
+        '--fallback-delay 2 seconds|cnet dial: --fallback-delay: time: missing unit in duration "2"'
+        '--fallback-delay=1h-1m|cnet dial: --fallback-delay: time: unknown unit "h-" in duration "1h-1m"'
+    )
+    for args in "${cases[@]}"; do
+        want=${args#*|}
+        args=${args%%|*}
+        # shellcheck disable=SC2086 # the cases are word lists
+        run dial $args tcp 127.0.0.1:1 </dev/null >/dev/null 2>"$T/dur.err"
+        expect_eq "malformed duration exits 2: dial $args" 2 $?
+        expect_eq "malformed duration is Go's error: dial $args" "$want" "$(head -n 1 "$T/dur.err")"
+    done
+    for args in -w --local --fallback-delay; do
+        run dial "$args" </dev/null >/dev/null 2>"$T/dur.err"
+        expect_eq "a missing value is a usage error: dial $args" \
+            "2 cnet dial: option $args needs a value" "$? $(head -n 1 "$T/dur.err")"
+    done
+    run listen --idle-timeout 1hour tcp 127.0.0.1:0 </dev/null >/dev/null 2>"$T/dur.err"
+    expect_eq "listen --idle-timeout 1hour exits 2" 2 $?
+    expect_eq "listen --idle-timeout 1hour is Go's error" \
+        'cnet listen: --idle-timeout: time: unknown unit "hour" in duration "1hour"' \
+        "$(head -n 1 "$T/dur.err")"
+    for args in "-w 300ms" "-w 1.5s" "-w 1h2m" "-w 250us --fallback-delay -1s" "-w 2m --fallback-delay 10ns"; do
+        # shellcheck disable=SC2086
+        run dial $args tcp 127.0.0.1:1 </dev/null >/dev/null 2>"$T/dur.err"
+        expect_eq "valid durations reach the dial: dial $args" \
+            "1 cnet: dial tcp 127.0.0.1:1: connect: connection refused" "$? $(cat "$T/dur.err")"
+    done
+}
+
+# -w as netcat's: a connection with no data either way for the timeout is given up,
+# with Go's "i/o timeout" and exit 1. Both stdins are a FIFO that stays open and silent.
+test_dial_idle_timeout() {
+    local port quiet start elapsed rc
+    mkfifo "$T/quiet"
+    exec {quiet}<>"$T/quiet"
+    start_bg silent timeout 10 "$CNET" listen tcp 127.0.0.1:0 <&"$quiet" >/dev/null
+    port=$(port_of "$BG_LINE")
+    start=$(now_ms)
+    run dial -w 500ms tcp "127.0.0.1:$port" <&"$quiet" >/dev/null 2>"$T/idle-dial.err"
+    rc=$?
+    elapsed=$(($(now_ms) - start))
+    expect_eq "dial -w 500ms to a silent peer exits 1" 1 "$rc"
+    expect_match "dial -w reports Go's i/o timeout" \
+        "^cnet: read tcp 127\.0\.0\.1:[0-9]+->127\.0\.0\.1:$port: i/o timeout$" "$(cat "$T/idle-dial.err")"
+    expect_between "dial -w 500ms gives up after about 500 ms" 450 3000 "$elapsed"
+    stop_bg silent
+    exec {quiet}<&-
+}
+
+# Traffic re-arms the idle limit: six lines 150 ms apart outlive -w 400ms.
+test_dial_idle_timeout_rearms() {
+    local port rc
+    start_bg paced timeout 10 "$CNET" listen tcp 127.0.0.1:0 </dev/null >"$T/paced.out"
+    port=$(port_of "$BG_LINE")
+    # The sleeps pace the data; they synchronise nothing.
+    for i in 1 2 3 4 5 6; do echo "$i"; sleep 0.15; done |
+        run dial -w 400ms tcp "127.0.0.1:$port" >/dev/null 2>"$T/paced.err"
+    rc=$?
+    wait_for paced
+    expect_eq "traffic every 150 ms keeps dial -w 400ms alive (exit 0)" "0 " "$rc $(cat "$T/paced.err")"
+    expect_eq "all paced lines arrive" "1 2 3 4 5 6" "$(tr '\n' ' ' <"$T/paced.out" | sed 's/ $//')"
+}
+
+# --local binds the dialing socket: the listener (-v) sees the chosen source port. The
+# port is one a listener just had, so nothing else holds it.
+test_dial_local_address() {
+    local port lport
+    start_bg spare timeout 10 "$CNET" listen tcp 127.0.0.1:0 </dev/null >/dev/null
+    lport=$(port_of "$BG_LINE")
+    stop_bg spare
+    start_bg seen timeout 10 "$CNET" listen -v tcp 127.0.0.1:0 </dev/null >/dev/null
+    port=$(port_of "$BG_LINE")
+    run dial --local "127.0.0.1:$lport" tcp "127.0.0.1:$port" </dev/null >/dev/null
+    expect_eq "dial --local exits 0" 0 $?
+    wait_for seen
+    expect_eq "the listener sees the --local source port" "connection from 127.0.0.1:$lport" \
+        "$(cat "$T/seen.err")"
+    start_bg busy timeout 10 "$CNET" listen tcp 127.0.0.1:0 </dev/null >/dev/null
+    port=$(port_of "$BG_LINE")
+    run dial --local "127.0.0.1:$port" tcp "127.0.0.1:$port" </dev/null >/dev/null 2>"$T/local.err"
+    expect_eq "dial --local on a held port fails with Go's error" \
+        "1 cnet: dial tcp 127.0.0.1:$port->127.0.0.1:$port: bind: address already in use" \
+        "$? $(cat "$T/local.err")"
+    stop_bg busy
+}
+
+# --idle-timeout closes a silent connection with a note and (-k) serves the next one.
+test_listen_idle_timeout() {
+    local port quiet start elapsed rc
+    mkfifo "$T/quiet2"
+    exec {quiet}<>"$T/quiet2"
+    start_bg idle timeout 10 "$CNET" listen -k --idle-timeout 300ms tcp 127.0.0.1:0 \
+        <&"$quiet" >"$T/idle.out"
+    port=$(port_of "$BG_LINE")
+    connect_tcp "$port"
+    start=$(now_ms)
+    IFS= read -r -t 5 _ <&"$SOCK"
+    rc=$?
+    elapsed=$(($(now_ms) - start))
+    close_tcp
+    expect_eq "a silent client reads end of stream (not its own 5 s timeout)" 1 "$rc"
+    expect_between "the idle connection is closed after about 300 ms" 250 3000 "$elapsed"
+    echo next | run dial tcp "127.0.0.1:$port" >/dev/null
+    expect_eq "listen -k --idle-timeout serves the next connection" "0 next" "$? $(cat "$T/idle.out")"
+    stop_bg idle
+    exec {quiet}<&-
+    expect_match "the idle close is noted on stderr" \
+        "^cnet: read tcp 127\.0\.0\.1:$port->127\.0\.0\.1:[0-9]+: i/o timeout: closed the connection after 300ms without traffic"$'\n' \
+        "$(cat "$T/idle.err")"$'\n'
+}
+
+# --reuse-port: members of a group share a port and the kernel spreads connections
+# over them; a listener that did not ask can neither join nor be joined.
+test_listen_reuse_port() {
+    local port plain i a b
+    start_bg rp1 timeout 10 "$CNET" listen -k --reuse-port tcp 127.0.0.1:0 </dev/null >"$T/rp1.out"
+    port=$(port_of "$BG_LINE")
+    start_bg rp2 timeout 10 "$CNET" listen -k --reuse-port tcp "127.0.0.1:$port" </dev/null >"$T/rp2.out"
+    expect_eq "a second listen --reuse-port joins the group" "listening on tcp 127.0.0.1:$port" "$BG_LINE"
+    run listen tcp "127.0.0.1:$port" </dev/null >/dev/null 2>"$T/rp.err"
+    expect_eq "a plain listen cannot join a group" \
+        "1 cnet: listen tcp 127.0.0.1:$port: bind: address already in use" "$? $(cat "$T/rp.err")"
+    for i in $(seq 1 20); do echo "$i" | run dial tcp "127.0.0.1:$port" >/dev/null; done
+    stop_bg rp1
+    stop_bg rp2
+    a=$(wc -l <"$T/rp1.out")
+    b=$(wc -l <"$T/rp2.out")
+    expect_eq "the group served all 20 connections" 20 $((a + b))
+    # Chance of a false failure: 2^-19 for a 4-tuple hash.
+    if [ "$a" -gt 0 ] && [ "$b" -gt 0 ]; then pass "both members got connections ($a + $b)"; else fail "both members got connections: $a + $b"; fi
+    start_bg plain timeout 10 "$CNET" listen tcp 127.0.0.1:0 </dev/null >/dev/null
+    plain=$(port_of "$BG_LINE")
+    run listen --reuse-port tcp "127.0.0.1:$plain" </dev/null >/dev/null 2>"$T/rp.err"
+    expect_eq "listen --reuse-port cannot join a plain listener" \
+        "1 cnet: listen tcp 127.0.0.1:$plain: bind: address already in use" "$? $(cat "$T/rp.err")"
+    stop_bg plain
+}
+
+# --backlog N reaches listen(2): ss shows a listener's backlog as its Send-Q.
+test_listen_backlog() {
+    local port
+    if ! command -v ss >/dev/null; then
+        pass "# SKIP listen --backlog: no ss"
+        return
+    fi
+    start_bg backlog timeout 10 "$CNET" listen --backlog 7 tcp 127.0.0.1:0 </dev/null >/dev/null
+    port=$(port_of "$BG_LINE")
+    expect_eq "listen --backlog 7 sets the listen queue to 7" 7 \
+        "$(ss -Hltn "sport = :$port" | awk '{print $3}')"
+    stop_bg backlog
+}
+
+# The serve test's view of the servers' shared stderr: every line read so far.
+SERVE_LOG=""
+# serve_await N REGEX: waits (10 s a line) until N lines read so far match REGEX; the
+# last match's groups are left in BASH_REMATCH.
+serve_await() {
+    local want=$1 regex=$2 line count
+    while :; do
+        count=0
+        while IFS= read -r line; do
+            if [[ $line =~ $regex ]]; then
+                count=$((count + 1))
+                [ "$count" -eq "$want" ] && return 0
+            fi
+        done <<<"$SERVE_LOG"
+        IFS= read -r -t 10 line <&"$SERVE_FD" || return 1
+        SERVE_LOG+="$line"$'\n'
+    done
+}
+
+# echo_once PORT TEXT: one connection to the echo server; 0 if TEXT came back.
+echo_once() {
+    local reply
+    reply=$(printf '%s\n' "$2" | timeout 5 "$CNET" dial tcp "127.0.0.1:$1" 2>>"$T/serve-client.err")
+    [ "$reply" == "$2" ]
+}
+
+# Zero-downtime restart: 200 connections, one after another, while the server is sent
+# SIGHUP three times (before connections 40, 90 and 140), each time just before the
+# next connection, so that connections arrive during every hand-over. A connection held open across the first restart is
+# still served by the old process, which exits only once it is closed.
+test_serve_restart() {
+    local port pid oldpid i ok=0 hups=0 held reply
+    local -a pids=()
+    mkfifo "$T/serve.fifo"
+    timeout 60 "$CNET" serve --exec-on-hup echo tcp 127.0.0.1:0 </dev/null 2>"$T/serve.fifo" &
+    BG_PIDS+=("$!")
+    SERVE_PGID=$!
+    exec {SERVE_FD}<"$T/serve.fifo"
+    if ! serve_await 1 '^serving on 127\.0\.0\.1:([0-9]+) \(pid ([0-9]+)\)$'; then
+        fail "serve announces itself"
+        return
+    fi
+    port=${BASH_REMATCH[1]}
+    pid=${BASH_REMATCH[2]}
+    pids+=("$pid")
+    BG_PIDS+=("$pid")
+    connect_tcp "$port"
+    held=$SOCK
+    echo before >&"$held"
+    IFS= read -r -t 5 reply <&"$held"
+    expect_eq "a held connection is echoed" before "$reply"
+    for i in $(seq 1 200); do
+        if [ $((i % 50)) -eq 40 ] && [ "$hups" -lt 3 ]; then
+            hups=$((hups + 1))
+            kill -HUP "$pid"
+            oldpid=$pid
+        fi
+        echo_once "$port" "connection $i" && ok=$((ok + 1))
+        # Learn the new generation's pid (it is ready for SIGHUP once it says so).
+        if [ $((i % 50)) -eq 0 ] && [ "${#pids[@]}" -le "$hups" ]; then
+            serve_await "$hups" '^restarted: new pid ([0-9]+)$' || break
+            pid=${BASH_REMATCH[1]}
+            pids+=("$pid")
+            BG_PIDS+=("$pid")
+            serve_await 1 "^serving on 127\\.0\\.0\\.1:$port \\(pid $pid\\)\$" || break
+        fi
+        if [ "$i" -eq 50 ]; then
+            echo after >&"$held"
+            IFS= read -r -t 5 reply <&"$held"
+            expect_eq "the old process still serves its open connection after the restart" after "$reply"
+            exec {held}<&-
+            serve_await 1 "^exiting \\(pid ${pids[0]}\\)\$"
+            expect_eq "the old process exits once its connection is closed" 0 $?
+        fi
+    done
+    expect_eq "200 connections across 3 restarts, every one echoed" 200 "$ok"
+    expect_eq "four generations served" 4 "${#pids[@]}"
+    expect_eq "three restarts" 3 "$(grep -c '^restarted: ' <<<"$SERVE_LOG")"
+    serve_await 1 "^exiting \\(pid $oldpid\\)\$"
+    expect_eq "the third generation exits after its restart" 0 $?
+    kill -TERM "$pid"
+    serve_await 1 "^exiting \\(pid $pid\\)\$"
+    expect_eq "SIGTERM stops the last generation" 0 $?
+    expect_eq "no client saw an error (refused, reset, timeout)" "" "$(cat "$T/serve-client.err" 2>/dev/null)"
+    expect_eq "no generation reported an error" "" "$(grep -vE '^(serving on|restarted:|exiting )' <<<"$SERVE_LOG" | grep .)"
+    exec {SERVE_FD}<&-
+}
+
 test_help
 test_usage_errors
 test_listen_dial_round_trips
 test_dial_udp
 test_listen_keep_accepting
+test_duration_options
+test_dial_idle_timeout
+test_dial_idle_timeout_rearms
+test_dial_local_address
+test_listen_idle_timeout
+test_listen_reuse_port
+test_listen_backlog
+test_serve_restart
 test_port_in_use_and_refused
 test_reset_while_flooding
 test_writer_survives_closed_peer

@@ -1,13 +1,17 @@
 /* Helpers shared by the cnet commands: error and usage reporting, option parsing, I/O. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+
+const char *cli_program = "cnet";
 
 int cli_fail(const cnet_error *err)
 {
@@ -48,23 +52,60 @@ int cli_parse_count(const char *text, unsigned long *count)
     return 0;
 }
 
-int cli_next_option(const cli_command *cmd, int argc, char **argv, const char *optstring)
+/* The name of option value opt as the user wrote it: "-w" or "--local". */
+static void option_name(int opt, const struct option *longopts, char *out, size_t len)
 {
+    for (; longopts != NULL && longopts->name != NULL; longopts++) {
+        if (longopts->flag == NULL && longopts->val == opt) {
+            snprintf(out, len, "--%s", longopts->name);
+            return;
+        }
+    }
+    snprintf(out, len, "-%c", opt);
+}
+
+int cli_next_long_option(const cli_command *cmd, int argc, char **argv, const char *optstring,
+                         const struct option *longopts)
+{
+    char name[64];
     int opt;
 
     /* Report problems ourselves, in the tool's words; ':' first makes a missing value
      * come back as ':'. */
     opterr = 0;
-    opt = getopt(argc, argv, optstring);
+    opt = longopts != NULL ? getopt_long(argc, argv, optstring, longopts, NULL)
+                           : getopt(argc, argv, optstring);
     if (opt == '?') {
-        cli_usage(cmd, "unknown option -%c", optopt);
+        /* optopt is 0 for an unknown long option, which is then the word just read. */
+        if (optopt == 0)
+            cli_usage(cmd, "unknown option %s", argv[optind - 1]);
+        else
+            cli_usage(cmd, "unknown option -%c", optopt);
         return '?';
     }
     if (opt == ':') {
-        cli_usage(cmd, "option -%c needs a value", optopt);
+        option_name(optopt, longopts, name, sizeof name);
+        cli_usage(cmd, "option %s needs a value", name);
         return '?';
     }
     return opt;
+}
+
+int cli_next_option(const cli_command *cmd, int argc, char **argv, const char *optstring)
+{
+    return cli_next_long_option(cmd, argc, argv, optstring, NULL);
+}
+
+int cli_duration_option(const cli_command *cmd, const char *option, int positive_only,
+                        int64_t *ns)
+{
+    char why[CNET_ERROR_MAX];
+
+    if (cli_parse_duration(optarg, ns, why, sizeof why) < 0)
+        return cli_usage(cmd, "%s: %s", option, why);
+    if (positive_only && *ns <= 0)
+        return cli_usage(cmd, "%s wants a duration > 0, not \"%s\"", option, optarg);
+    return CLI_OK;
 }
 
 int cli_write_all(int fd, const void *buf, size_t len)
@@ -95,6 +136,32 @@ int cli_wait_readable(int fd, int timeout_ms)
         n = poll(&pfd, 1, timeout_ms);
     } while (n < 0 && errno == EINTR);
     return n < 0 ? -errno : n;
+}
+
+int cli_backlog_option(const cli_command *cmd, int *backlog)
+{
+    unsigned long n;
+
+    if (cli_parse_count(optarg, &n) < 0 || n > INT_MAX)
+        return cli_usage(cmd, "--backlog wants a count >= 1, not \"%s\"", optarg);
+    *backlog = (int)n;
+    return CLI_OK;
+}
+
+int cli_is_temporary_accept_error(int code)
+{
+    return code == -EMFILE || code == -ENFILE || code == -ENOBUFS || code == -ENOMEM ||
+           code == -ECONNABORTED || code == -ECONNRESET || code == -EAGAIN ||
+           code == -ETIMEDOUT || code == -EPROTO || code == -EPERM;
+}
+
+void cli_sleep_ms(int ms)
+{
+    struct timespec ts;
+
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    nanosleep(&ts, NULL);
 }
 
 int cli_print_datagram(const char *from, const char *buf, size_t len)

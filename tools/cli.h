@@ -2,7 +2,9 @@
 #ifndef CNET_CLI_H
 #define CNET_CLI_H
 
+#include <getopt.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cnet.h"
 
@@ -26,6 +28,10 @@ extern const cli_command cli_send_command;
 extern const cli_command cli_mcast_command;
 extern const cli_command cli_sockopts_command;
 extern const cli_command cli_demo_command;
+extern const cli_command cli_serve_command;
+
+/* How the program was started (argv[0]), for commands that re-execute themselves. */
+extern const char *cli_program;
 
 /* Prints "cnet: <Go's error text>" and returns CLI_FAIL. */
 int cli_fail(const cnet_error *err);
@@ -49,11 +55,35 @@ int cli_parse_count(const char *text, unsigned long *count);
  * then returns CLI_USAGE). */
 int cli_next_option(const cli_command *cmd, int argc, char **argv, const char *optstring);
 
+/* The same with long options (getopt_long). Long-only options use values >= 256. */
+int cli_next_long_option(const cli_command *cmd, int argc, char **argv, const char *optstring,
+                         const struct option *longopts);
+
+/* Go's time.ParseDuration ("300ms", "1.5s", "1h2m", "-1s"; units ns, us (or with a micro
+ * sign, U+00B5 or U+03BC), ms, s, m, h). Returns 0 and sets *ns, or -1 with Go's error text in why
+ * ("time: invalid duration \"x\"", "time: missing unit in duration \"1\"", ...). */
+int cli_parse_duration(const char *text, int64_t *ns, char *why, size_t whylen);
+
+/* Parses the value of a duration option (optarg) for cmd; positive_only rejects values
+ * <= 0. Returns CLI_OK or, after reporting it, CLI_USAGE. */
+int cli_duration_option(const cli_command *cmd, const char *option, int positive_only,
+                        int64_t *ns);
+
 /* Writes all of buf to fd, retrying EINTR and short writes. Returns 0 or -errno. */
 int cli_write_all(int fd, const void *buf, size_t len);
 
 /* Waits up to timeout_ms for fd to be readable: 1 ready, 0 timed out, -errno. */
 int cli_wait_readable(int fd, int timeout_ms);
+
+/* Parses the value of --backlog (optarg): a count from 1 to INT_MAX. Returns CLI_OK or,
+ * after reporting it, CLI_USAGE. */
+int cli_backlog_option(const cli_command *cmd, int *backlog);
+
+/* Accept errors after which the listener still works: out of descriptors or memory, or
+ * a connection that died in the queue. Go's http.Server backs off on the same ones. */
+int cli_is_temporary_accept_error(int code);
+
+void cli_sleep_ms(int ms);
 
 /* Prints one datagram as "from <addr>: <bytes>\n" to stdout and flushes it, so that a
  * pipe sees each datagram as it arrives. One trailing newline in the payload is dropped. */

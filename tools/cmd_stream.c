@@ -1,9 +1,9 @@
 /* cnet listen and cnet dial: netcat-style copying between stdin/stdout and one connection. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -12,14 +12,43 @@
 #define BACKOFF_MIN_MS 10
 #define BACKOFF_MAX_MS 100
 
-/* Whether stdin can still give data; shared by the connections of `listen -k`. */
+/* What the connections of one command share: whether stdin can still give data (for
+ * all the connections of `listen -k`), and the idle limit: with idle_ns > 0, both
+ * deadlines of the connection sit idle_ns after its last traffic in either direction. */
 typedef struct relay_state {
     int stdin_open;
+    int64_t idle_ns;        /* 0: no idle limit */
+    int64_t idle_deadline;  /* of the current connection */
+    cnet_error idle_error;  /* Go's text of the expiry, for RELAY_IDLE */
 } relay_state;
+
+/* relay()'s third outcome besides CLI_OK and CLI_FAIL: the idle limit passed. Nothing
+ * has been printed; st->idle_error says which operation timed out. */
+enum { RELAY_IDLE = 100 };
 
 static int is_datagram_network(const char *network)
 {
     return strncmp(network, "udp", 3) == 0 || strcmp(network, "unixgram") == 0;
+}
+
+/* Traffic: move the deadlines idle_ns into the future. */
+static void rearm_idle(cnet_conn *c, relay_state *st)
+{
+    if (st->idle_ns <= 0)
+        return;
+    st->idle_deadline = cnet_now_ns() + st->idle_ns;
+    cnet_conn_set_deadline(c, st->idle_deadline);
+}
+
+/* An I/O error: an expired idle deadline is RELAY_IDLE, kept for the caller to
+ * report; anything else fails the command. */
+static int io_failure(relay_state *st, const cnet_error *err)
+{
+    if (st->idle_ns > 0 && cnet_error_is_deadline_exceeded(err)) {
+        st->idle_error = *err;
+        return RELAY_IDLE;
+    }
+    return cli_fail(err);
 }
 
 /* Stdin is done: let the peer read end of stream. */
@@ -50,13 +79,15 @@ static int copy_stdin_to_conn(cnet_conn *c, relay_state *st, int datagram, int *
         return datagram ? CLI_OK : finish_sending(c, st);
     }
     if (cnet_conn_write(c, buf, (size_t)n, &err) < 0)
-        return cli_fail(&err);
+        return io_failure(st, &err);
+    rearm_idle(c, st);
     return CLI_OK;
 }
 
-/* One read from the connection (one syscall: poll said it is ready), written to stdout.
- * Clears *peer_open at the peer's end of stream. */
-static int copy_conn_to_stdout(cnet_conn *c, int *peer_open)
+/* One read from the connection (one syscall: poll said it is ready, or the idle
+ * deadline has passed and the read reports it), written to stdout. Clears *peer_open at
+ * the peer's end of stream. */
+static int copy_conn_to_stdout(cnet_conn *c, relay_state *st, int *peer_open)
 {
     static char buf[COPY_BUFSIZE];
     cnet_error err;
@@ -65,25 +96,43 @@ static int copy_conn_to_stdout(cnet_conn *c, int *peer_open)
 
     n = cnet_conn_read(c, buf, sizeof buf, &err);
     if (n < 0)
-        return cli_fail(&err);
+        return io_failure(st, &err);
     if (n == 0) {
         *peer_open = 0;
         return CLI_OK;
     }
+    rearm_idle(c, st);
     rc = cli_write_all(STDOUT_FILENO, buf, (size_t)n);
     return rc < 0 ? cli_fail_path("write", "/dev/stdout", rc) : CLI_OK;
 }
 
+/* How long poll may sleep: until the idle deadline, rounded up so that the deadline
+ * has passed when poll times out; -1 (forever) without an idle limit. */
+static int poll_timeout_ms(const relay_state *st)
+{
+    int64_t left;
+
+    if (st->idle_ns <= 0)
+        return -1;
+    left = st->idle_deadline - cnet_now_ns();
+    if (left <= 0)
+        return 0;
+    return left / 1000000 >= INT_MAX ? INT_MAX : (int)((left + 999999) / 1000000);
+}
+
 /* Copies both ways until both are over: stdin has ended (and the peer has been told)
  * and the peer has closed its side. A peer that closes first still gets the rest of
- * stdin, as with a half-closing netcat. For datagrams, the end of stdin ends it all. */
+ * stdin, as with a half-closing netcat. For datagrams, the end of stdin ends it all.
+ * With an idle limit, returns RELAY_IDLE once it has passed without traffic. */
 static int relay(cnet_conn *c, relay_state *st, int datagram)
 {
     struct pollfd fds[2];
     int peer_open = 1;
     int done = 0;
     int rc = CLI_OK;
+    int n;
 
+    rearm_idle(c, st);
     if (!st->stdin_open && !datagram && (rc = finish_sending(c, st)) != CLI_OK)
         return rc;
     while (!done && rc == CLI_OK && (peer_open || st->stdin_open)) {
@@ -91,36 +140,21 @@ static int relay(cnet_conn *c, relay_state *st, int datagram)
         fds[0].events = POLLIN;
         fds[1].fd = peer_open ? cnet_conn_fd(c) : -1;
         fds[1].events = POLLIN;
-        if (poll(fds, 2, -1) < 0) {
+        n = poll(fds, 2, poll_timeout_ms(st));
+        if (n < 0) {
             if (errno == EINTR)
                 continue;
             fprintf(stderr, "cnet: poll: %s\n", cnet_strerror(-errno));
             return CLI_FAIL;
         }
-        if (fds[1].revents != 0)
-            rc = copy_conn_to_stdout(c, &peer_open);
+        /* Idle: the read is armed with the expired deadline and fails in Go's words,
+         * whether or not the peer is still sending. */
+        if ((n == 0 && cnet_now_ns() >= st->idle_deadline) || fds[1].revents != 0)
+            rc = copy_conn_to_stdout(c, st, &peer_open);
         else if (fds[0].revents != 0)
             rc = copy_stdin_to_conn(c, st, datagram, &done);
     }
     return rc;
-}
-
-/* Errors after which the listener still works: out of descriptors or memory, or a
- * connection that died in the queue. Go's http.Server backs off on the same ones. */
-static int is_temporary_accept_error(int code)
-{
-    return code == -EMFILE || code == -ENFILE || code == -ENOBUFS || code == -ENOMEM ||
-           code == -ECONNABORTED || code == -ECONNRESET || code == -EAGAIN ||
-           code == -ETIMEDOUT || code == -EPROTO || code == -EPERM;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts;
-
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-    nanosleep(&ts, NULL);
 }
 
 /* Accepts one connection, backing off (10 ms doubling to 100 ms) on temporary errors
@@ -131,28 +165,64 @@ static int accept_with_backoff(cnet_listener *ln, cnet_conn **c)
     int delay = BACKOFF_MIN_MS;
 
     while (cnet_listener_accept(ln, c, &err) < 0) {
-        if (!is_temporary_accept_error(err.code))
+        if (!cli_is_temporary_accept_error(err.code))
             return cli_fail(&err);
         fprintf(stderr, "cnet: %s; retrying in %d ms\n", err.msg, delay);
-        sleep_ms(delay);
+        cli_sleep_ms(delay);
         delay = delay * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : delay * 2;
     }
     return CLI_OK;
 }
 
-static int serve(cnet_listener *ln, int keep_accepting)
+/* Options of cnet listen. */
+typedef struct listen_options {
+    int keep_accepting;
+    int verbose;
+    int64_t idle_ns;
+    const char *idle_text; /* as given, for the note */
+    cnet_listen_config config;
+} listen_options;
+
+enum { OPT_IDLE_TIMEOUT = 256, OPT_REUSE_PORT, OPT_BACKLOG, OPT_LOCAL, OPT_FALLBACK_DELAY };
+
+static void announce_peer(const cnet_conn *c)
 {
-    relay_state st = {1};
+    char addr[CNET_ADDRSTRLEN];
+
+    if (cnet_conn_remote_addr(c, addr, sizeof addr) < 0)
+        addr[0] = '\0';
+    fprintf(stderr, "connection from %s\n", addr);
+    fflush(stderr);
+}
+
+/* An idle connection was closed: a note, not a failure of the listener. */
+static void report_idle_close(const relay_state *st, const char *idle_text)
+{
+    fprintf(stderr, "cnet: %s: closed the connection after %s without traffic\n",
+            st->idle_error.msg, idle_text);
+    fflush(stderr);
+}
+
+static int serve(cnet_listener *ln, const listen_options *o)
+{
+    relay_state st = {1, 0, 0, {0, ""}};
     cnet_conn *c;
     int rc;
 
+    st.idle_ns = o->idle_ns;
     do {
         rc = accept_with_backoff(ln, &c);
         if (rc != CLI_OK)
             return rc;
+        if (o->verbose)
+            announce_peer(c);
         rc = relay(c, &st, 0);
         cnet_conn_close(c);
-    } while (keep_accepting);
+        if (rc == RELAY_IDLE) {
+            report_idle_close(&st, o->idle_text);
+            rc = o->keep_accepting ? CLI_OK : CLI_FAIL;
+        }
+    } while (o->keep_accepting);
     return rc;
 }
 
@@ -166,68 +236,159 @@ static int announce_listener(const char *network, const cnet_listener *ln)
     return fflush(stderr);
 }
 
+static int parse_listen_options(const cli_command *cmd, int argc, char **argv,
+                                listen_options *o)
+{
+    static const struct option longopts[] = {
+        {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+        {"reuse-port", no_argument, NULL, OPT_REUSE_PORT},
+        {"backlog", required_argument, NULL, OPT_BACKLOG},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    int rc = CLI_OK;
+
+    while (rc == CLI_OK && (opt = cli_next_long_option(cmd, argc, argv, ":kv", longopts)) != -1) {
+        switch (opt) {
+        case 'k':
+            o->keep_accepting = 1;
+            break;
+        case 'v':
+            o->verbose = 1;
+            break;
+        case OPT_IDLE_TIMEOUT:
+            o->idle_text = optarg;
+            rc = cli_duration_option(cmd, "--idle-timeout", 1, &o->idle_ns);
+            break;
+        case OPT_REUSE_PORT:
+            o->config.reuse_port = 1;
+            break;
+        case OPT_BACKLOG:
+            rc = cli_backlog_option(cmd, &o->config.backlog);
+            break;
+        default:
+            return CLI_USAGE;
+        }
+    }
+    if (rc == CLI_OK && argc - optind != 2)
+        return cli_usage(cmd, "need NETWORK and ADDRESS");
+    return rc;
+}
+
 static int run_listen(const cli_command *cmd, int argc, char **argv)
 {
+    listen_options o;
     cnet_listener *ln;
     cnet_error err;
-    int keep_accepting = 0;
-    int opt;
     int rc;
 
-    while ((opt = cli_next_option(cmd, argc, argv, ":k")) != -1) {
-        if (opt != 'k')
-            return CLI_USAGE;
-        keep_accepting = 1;
-    }
-    if (argc - optind != 2)
-        return cli_usage(cmd, "need NETWORK and ADDRESS");
-    if (cnet_listen(argv[optind], argv[optind + 1], &ln, &err) < 0)
+    memset(&o, 0, sizeof o);
+    rc = parse_listen_options(cmd, argc, argv, &o);
+    if (rc != CLI_OK)
+        return rc;
+    if (cnet_listen_with(&o.config, argv[optind], argv[optind + 1], &ln, &err) < 0)
         return cli_fail(&err);
     announce_listener(argv[optind], ln);
-    rc = serve(ln, keep_accepting);
+    rc = serve(ln, &o);
     cnet_listener_close(ln);
+    return rc;
+}
+
+/* Options of cnet dial. -w's text is kept for the idle report. */
+static int parse_dial_options(const cli_command *cmd, int argc, char **argv, cnet_dialer *d,
+                              int64_t *idle_ns)
+{
+    static const struct option longopts[] = {
+        {"local", required_argument, NULL, OPT_LOCAL},
+        {"fallback-delay", required_argument, NULL, OPT_FALLBACK_DELAY},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    int rc = CLI_OK;
+
+    while (rc == CLI_OK && (opt = cli_next_long_option(cmd, argc, argv, ":w:", longopts)) != -1) {
+        switch (opt) {
+        case 'w':
+            rc = cli_duration_option(cmd, "-w", 1, &d->timeout_ns);
+            *idle_ns = d->timeout_ns;
+            break;
+        case OPT_LOCAL:
+            d->local_address = optarg;
+            break;
+        case OPT_FALLBACK_DELAY:
+            rc = cli_duration_option(cmd, "--fallback-delay", 0, &d->fallback_delay_ns);
+            break;
+        default:
+            return CLI_USAGE;
+        }
+    }
+    if (rc == CLI_OK && argc - optind != 2)
+        return cli_usage(cmd, "need NETWORK and ADDRESS");
     return rc;
 }
 
 static int run_dial(const cli_command *cmd, int argc, char **argv)
 {
-    relay_state st = {1};
+    relay_state st = {1, 0, 0, {0, ""}};
+    cnet_dialer d;
     cnet_conn *c;
     cnet_error err;
     int rc;
 
-    if (cli_next_option(cmd, argc, argv, ":") != -1)
-        return CLI_USAGE;
-    if (argc - optind != 2)
-        return cli_usage(cmd, "need NETWORK and ADDRESS");
-    if (cnet_dial(argv[optind], argv[optind + 1], &c, &err) < 0)
+    memset(&d, 0, sizeof d);
+    rc = parse_dial_options(cmd, argc, argv, &d, &st.idle_ns);
+    if (rc != CLI_OK)
+        return rc;
+    if (cnet_dial_with(&d, argv[optind], argv[optind + 1], &c, &err) < 0)
         return cli_fail(&err);
     rc = relay(c, &st, is_datagram_network(argv[optind]));
     cnet_conn_close(c);
-    return rc;
+    return rc == RELAY_IDLE ? cli_fail(&st.idle_error) : rc;
 }
 
 const cli_command cli_listen_command = {
     "listen",
-    "[-k] NETWORK ADDRESS",
+    "[-kv] [--idle-timeout DURATION] [--reuse-port] [--backlog N] NETWORK ADDRESS",
     "accept a connection and copy stdin to it and it to stdout",
     "Listens like Go's net.Listen (NETWORK: tcp, tcp4, tcp6, unix, unixpacket), prints\n"
     "\"listening on NETWORK ADDR\" to stderr (ADDR has the real port when ADDRESS asks\n"
     "for port 0), accepts one connection, and copies stdin to it and it to stdout.\n"
     "When stdin ends, the sending side is shut down (the peer reads end of stream);\n"
     "the command ends when that is done and the peer has closed its side too.\n\n"
-    "  -k   keep accepting: serve connections one at a time until interrupted\n",
+    "  -k    keep accepting: serve connections one at a time until interrupted\n"
+    "  -v    print \"connection from ADDR\" to stderr for each connection\n"
+    "  --idle-timeout DURATION\n"
+    "        close a connection that has had no traffic either way for DURATION (Go's\n"
+    "        syntax: 300ms, 2s, 1m30s), with a note on stderr; with -k, go on to the\n"
+    "        next connection, else exit 1\n"
+    "  --reuse-port\n"
+    "        join a load-balanced group on this port (SO_REUSEPORT on Linux, see\n"
+    "        `cnet sockopts`); every member must ask for it. Where the OS has no\n"
+    "        balancing option, fails with \"not supported on this OS\"\n"
+    "  --backlog N\n"
+    "        the listen queue length (default: the OS maximum)\n",
     run_listen,
 };
 
 const cli_command cli_dial_command = {
     "dial",
-    "NETWORK ADDRESS",
+    "[-w TIMEOUT] [--local ADDRESS] [--fallback-delay DURATION] NETWORK ADDRESS",
     "connect and copy stdin to the connection and it to stdout",
     "Connects like Go's net.Dial (NETWORK: tcp, tcp4, tcp6, udp, udp4, udp6, unix,\n"
     "unixgram, unixpacket) and copies stdin to the connection and the connection to\n"
     "stdout. When stdin ends, the sending side is shut down; the command ends when that\n"
     "is done and the peer has closed its side too. On udp and unixgram, the end of\n"
-    "stdin ends the command.\n",
+    "stdin ends the command.\n\n"
+    "Durations use Go's syntax: 300ms, 1.5s, 2m, 1h2m, 250us, 10ns.\n\n"
+    "  -w TIMEOUT\n"
+    "        as netcat's -w: the whole dial (name resolution included) must finish\n"
+    "        within TIMEOUT, and the connection is then given up once TIMEOUT passes\n"
+    "        with no data in either direction (exit 1, \"i/o timeout\")\n"
+    "  --local ADDRESS\n"
+    "        the local address to dial from (\"host:port\", port 0 for any)\n"
+    "  --fallback-delay DURATION\n"
+    "        Happy Eyeballs for tcp with both IPv4 and IPv6 addresses: how long the\n"
+    "        first family gets before the other one is tried too (default 300ms; a\n"
+    "        negative DURATION dials the addresses one after another)\n",
     run_dial,
 };

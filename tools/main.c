@@ -6,7 +6,7 @@
 
 static const cli_command *const commands[] = {
     &cli_listen_command, &cli_dial_command,     &cli_recv_command, &cli_send_command,
-    &cli_mcast_command,  &cli_sockopts_command, &cli_demo_command,
+    &cli_mcast_command,  &cli_serve_command,    &cli_sockopts_command, &cli_demo_command,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -59,6 +59,8 @@ int main(int argc, char **argv)
 {
     const cli_command *cmd;
 
+    if (argc > 0)
+        cli_program = argv[0];
     if (argc < 2) {
         print_overview(stderr);
         return CLI_USAGE;

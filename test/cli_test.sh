@@ -10,12 +10,12 @@ BG_PIDS=()
 FAILURES=0
 TESTS=0
 
-SERVE_PGID=""
+SERVE_PGIDS=()
 cleanup() {
     local pid
     for pid in "${BG_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-    # Every generation of `cnet serve` is in the process group of its `timeout`.
-    [ -z "$SERVE_PGID" ] || kill -- -"$SERVE_PGID" 2>/dev/null
+    # Every generation of a `cnet serve` is in the process group of its `timeout`.
+    for pid in "${SERVE_PGIDS[@]}"; do kill -- -"$pid" 2>/dev/null; done
     wait 2>/dev/null
     rm -rf "$T"
 }
@@ -483,8 +483,10 @@ test_listen_backlog() {
     stop_bg backlog
 }
 
-# The serve test's view of the servers' shared stderr: every line read so far.
+# A serve test's view of its servers' shared stderr: every line read so far.
 SERVE_LOG=""
+SERVE_FD=-1
+SERVE_CLIENT=serve-client
 # serve_await N REGEX: waits (10 s a line) until N lines read so far match REGEX; the
 # last match's groups are left in BASH_REMATCH.
 serve_await() {
@@ -502,33 +504,70 @@ serve_await() {
     done
 }
 
+# start_serve NAME ARGS...: `cnet serve ARGS` with stderr into the FIFO $T/NAME.fifo,
+# which SERVE_FD reads (created and opened by the first call for NAME, shared by the
+# next). Each serve runs under its own `timeout`, whose process group holds every
+# generation, for cleanup.
+start_serve() {
+    local fifo=$T/$1.fifo
+    shift
+    [ -p "$fifo" ] || mkfifo "$fifo"
+    timeout 60 "$CNET" serve "$@" </dev/null 2>"$fifo" &
+    BG_PIDS+=("$!")
+    SERVE_PGIDS+=("$!")
+    if [ "$SERVE_LOG" == "" ]; then exec {SERVE_FD}<"$fifo"; fi
+}
+
+# await_serving N PORT-REGEX [PID-REGEX]: the Nth matching "serving on" line; sets
+# SERVED_PORT and SERVED_PID.
+await_serving() {
+    serve_await "$1" "^serving on 127\.0\.0\.1:($2) \(pid (${3:-[0-9]+})\)\$" || return 1
+    SERVED_PORT=${BASH_REMATCH[1]}
+    SERVED_PID=${BASH_REMATCH[2]}
+    BG_PIDS+=("$SERVED_PID")
+}
+
+# await_restart N PORT: the Nth "restarted" line, and the new generation's "serving
+# on" line (it takes SIGHUP from then on); sets SERVED_PID.
+await_restart() {
+    serve_await "$1" '^restarted: new pid ([0-9]+)$' || return 1
+    await_serving 1 "$2" "${BASH_REMATCH[1]}"
+}
+
 # echo_once PORT TEXT: one connection to the echo server; 0 if TEXT came back.
 echo_once() {
     local reply
-    reply=$(printf '%s\n' "$2" | timeout 5 "$CNET" dial tcp "127.0.0.1:$1" 2>>"$T/serve-client.err")
+    reply=$(printf '%s\n' "$2" | timeout 5 "$CNET" dial tcp "127.0.0.1:$1" 2>>"$T/$SERVE_CLIENT.err")
     [ "$reply" == "$2" ]
+}
+
+# The end of a serve test: clients and servers reported nothing but the protocol lines.
+expect_serve_quiet() {
+    expect_eq "$1: no client saw an error (refused, reset, timeout)" "" \
+        "$(cat "$T/$SERVE_CLIENT.err" 2>/dev/null)"
+    expect_eq "$1: no generation reported an error" "" \
+        "$(grep -vE '^(serving on|restarted:|exiting )' <<<"$SERVE_LOG" | grep .)"
+    exec {SERVE_FD}<&-
+    SERVE_LOG=""
 }
 
 # Zero-downtime restart: 200 connections, one after another, while the server is sent
 # SIGHUP three times (before connections 40, 90 and 140), each time just before the
-# next connection, so that connections arrive during every hand-over. A connection held open across the first restart is
-# still served by the old process, which exits only once it is closed.
+# next connection, so that connections arrive during every hand-over. A connection held
+# open across the first restart is still served by the old process, which exits only
+# once it is closed.
 test_serve_restart() {
     local port pid oldpid i ok=0 hups=0 held reply
     local -a pids=()
-    mkfifo "$T/serve.fifo"
-    timeout 60 "$CNET" serve --exec-on-hup echo tcp 127.0.0.1:0 </dev/null 2>"$T/serve.fifo" &
-    BG_PIDS+=("$!")
-    SERVE_PGID=$!
-    exec {SERVE_FD}<"$T/serve.fifo"
-    if ! serve_await 1 '^serving on 127\.0\.0\.1:([0-9]+) \(pid ([0-9]+)\)$'; then
+    SERVE_CLIENT=serve-client
+    start_serve serve --exec-on-hup echo tcp 127.0.0.1:0
+    if ! await_serving 1 '[0-9]+'; then
         fail "serve announces itself"
         return
     fi
-    port=${BASH_REMATCH[1]}
-    pid=${BASH_REMATCH[2]}
+    port=$SERVED_PORT
+    pid=$SERVED_PID
     pids+=("$pid")
-    BG_PIDS+=("$pid")
     connect_tcp "$port"
     held=$SOCK
     echo before >&"$held"
@@ -541,13 +580,10 @@ test_serve_restart() {
             oldpid=$pid
         fi
         echo_once "$port" "connection $i" && ok=$((ok + 1))
-        # Learn the new generation's pid (it is ready for SIGHUP once it says so).
         if [ $((i % 50)) -eq 0 ] && [ "${#pids[@]}" -le "$hups" ]; then
-            serve_await "$hups" '^restarted: new pid ([0-9]+)$' || break
-            pid=${BASH_REMATCH[1]}
+            await_restart "$hups" "$port" || break
+            pid=$SERVED_PID
             pids+=("$pid")
-            BG_PIDS+=("$pid")
-            serve_await 1 "^serving on 127\\.0\\.0\\.1:$port \\(pid $pid\\)\$" || break
         fi
         if [ "$i" -eq 50 ]; then
             echo after >&"$held"
@@ -566,9 +602,41 @@ test_serve_restart() {
     kill -TERM "$pid"
     serve_await 1 "^exiting \\(pid $pid\\)\$"
     expect_eq "SIGTERM stops the last generation" 0 $?
-    expect_eq "no client saw an error (refused, reset, timeout)" "" "$(cat "$T/serve-client.err" 2>/dev/null)"
-    expect_eq "no generation reported an error" "" "$(grep -vE '^(serving on|restarted:|exiting )' <<<"$SERVE_LOG" | grep .)"
-    exec {SERVE_FD}<&-
+    expect_serve_quiet "serve restart"
+}
+
+# The same for a load-balanced group: two `serve --reuse-port` members share the port
+# and each is replaced in turn while 100 connections are made; the queue of the member
+# being replaced is handed over with its socket, so not one connection is reset.
+test_serve_group_restart() {
+    local port a b i ok=0
+    SERVE_CLIENT=group-client
+    start_serve group --reuse-port --exec-on-hup echo tcp 127.0.0.1:0
+    if ! await_serving 1 '[0-9]+'; then
+        fail "serve --reuse-port announces itself"
+        return
+    fi
+    port=$SERVED_PORT
+    a=$SERVED_PID
+    start_serve group --reuse-port --exec-on-hup echo tcp "127.0.0.1:$port"
+    await_serving 2 "$port"
+    b=$SERVED_PID
+    expect_eq "two members serve the port" 2 "$(grep -c "^serving on 127\\.0\\.0\\.1:$port " <<<"$SERVE_LOG")"
+    for i in $(seq 1 100); do
+        if [ "$i" -eq 30 ]; then
+            kill -HUP "$a"
+        elif [ "$i" -eq 60 ]; then
+            await_restart 1 "$port" && a=$SERVED_PID
+            kill -HUP "$b"
+        fi
+        echo_once "$port" "member connection $i" && ok=$((ok + 1))
+    done
+    await_restart 2 "$port" && b=$SERVED_PID
+    expect_eq "100 connections while each group member is replaced, every one echoed" 100 "$ok"
+    kill -TERM "$a" "$b"
+    serve_await 4 '^exiting \(pid [0-9]+\)$'
+    expect_eq "all four group processes exit" 0 $?
+    expect_serve_quiet "group restart"
 }
 
 test_help
@@ -584,6 +652,7 @@ test_listen_idle_timeout
 test_listen_reuse_port
 test_listen_backlog
 test_serve_restart
+test_serve_group_restart
 test_port_in_use_and_refused
 test_reset_while_flooding
 test_writer_survives_closed_peer

@@ -297,6 +297,12 @@ test_sockopts() {
     run sockopts --os linux >"$T/linux.out"
     expect_eq "linux listener rows never set SO_REUSEPORT" 0 \
         "$(awk '$1 == "listener" && $3 == "SO_REUSEPORT"' "$T/linux.out" | wc -l)"
+    run sockopts --os linux reuse_port >"$T/rp-linux.out"
+    run sockopts --os freebsd reuse_port >"$T/rp-freebsd.out"
+    run sockopts --os darwin reuse_port >"$T/rp-darwin.out"
+    expect_eq "sockopts shows what --reuse-port maps to: linux, freebsd, darwin" \
+        "SO_REUSEPORT SO_REUSEPORT_LB CNET_ENOTSUP" \
+        "$(awk '$1 == "reuse_port" {printf "%s ", $3}' "$T/rp-linux.out" "$T/rp-freebsd.out")$(awk '$1 == "reuse_port" {print $4}' "$T/rp-darwin.out")"
     run sockopts --os darwin multicast >"$T/darwin.out"
     expect_eq "darwin multicast rows set SO_REUSEPORT" 1 \
         "$(awk '$1 == "multicast" && $3 == "SO_REUSEPORT"' "$T/darwin.out" | wc -l)"
@@ -467,6 +473,12 @@ test_listen_reuse_port() {
     expect_eq "listen --reuse-port cannot join a plain listener" \
         "1 cnet: listen tcp 127.0.0.1:$plain: bind: address already in use" "$? $(cat "$T/rp.err")"
     stop_bg plain
+    run listen --reuse-port unix "$T/rp.sock" </dev/null >/dev/null 2>"$T/rp.err"
+    expect_eq "listen --reuse-port on unix is not supported (exit 1)" \
+        "1 cnet: listen unix $T/rp.sock: reuse_port: not supported for unix sockets" \
+        "$? $(cat "$T/rp.err")"
+    expect_eq "the refused unix listener leaves no socket file" absent \
+        "$([ -e "$T/rp.sock" ] && echo present || echo absent)"
 }
 
 # --backlog N reaches listen(2): ss shows a listener's backlog as its Send-Q.

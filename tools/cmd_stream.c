@@ -362,9 +362,9 @@ const cli_command cli_listen_command = {
     "        syntax: 300ms, 2s, 1m30s), with a note on stderr; with -k, go on to the\n"
     "        next connection, else exit 1\n"
     "  --reuse-port\n"
-    "        join a load-balanced group on this port (SO_REUSEPORT on Linux, see\n"
-    "        `cnet sockopts`); every member must ask for it. Where the OS has no\n"
-    "        balancing option, fails with \"not supported on this OS\"\n"
+    "        join a load-balanced group on this port; every member must ask for it.\n"
+    "        `cnet sockopts reuse_port` shows the option (SO_REUSEPORT on Linux); on an\n"
+    "        OS without a balancing one, and for unix sockets, it fails (exit 1)\n"
     "  --backlog N\n"
     "        the listen queue length (default: the OS maximum)\n",
     run_listen,

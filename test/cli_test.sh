@@ -516,17 +516,25 @@ serve_await() {
     done
 }
 
-# start_serve NAME ARGS...: `cnet serve ARGS` with stderr into the FIFO $T/NAME.fifo,
-# which SERVE_FD reads (created and opened by the first call for NAME, shared by the
-# next). Each serve runs under its own `timeout`, whose process group holds every
-# generation, for cleanup.
+# start_serve NAME PROGRAM ARGS...: `PROGRAM serve ARGS` with stderr into the FIFO
+# $T/NAME.fifo, which SERVE_FD reads (created and opened by the first call for NAME,
+# shared by the next). Each serve runs under its own `timeout`, whose process group
+# holds every generation: cleanup kills the group, and so does a watchdog after 90 s
+# should this script be killed before its cleanup can run (the `timeout` itself ends
+# with the first generation).
 start_serve() {
-    local fifo=$T/$1.fifo
-    shift
+    local fifo=$T/$1.fifo program=$2 pgid
+    shift 2
     [ -p "$fifo" ] || mkfifo "$fifo"
-    timeout 60 "$CNET" serve "$@" </dev/null 2>"$fifo" &
+    timeout 60 "$program" serve "$@" </dev/null >/dev/null 2>"$fifo" &
+    pgid=$!
+    BG_PIDS+=("$pgid")
+    SERVE_PGIDS+=("$pgid")
+    # The watchdog waits in a builtin read on a FIFO of its own, so killing it leaves
+    # no child behind.
+    mkfifo "$T/watchdog.$pgid"
+    (IFS= read -r -t 90 _ <>"$T/watchdog.$pgid"; kill -- -"$pgid") </dev/null >/dev/null 2>&1 &
     BG_PIDS+=("$!")
-    SERVE_PGIDS+=("$!")
     if [ "$SERVE_LOG" == "" ]; then exec {SERVE_FD}<"$fifo"; fi
 }
 
@@ -553,12 +561,13 @@ echo_once() {
     [ "$reply" == "$2" ]
 }
 
-# The end of a serve test: clients and servers reported nothing but the protocol lines.
+# expect_serve_quiet NAME [|EXPECTED-REGEX]: the end of a serve test: clients and
+# servers reported nothing but the protocol lines (and the lines the test expects).
 expect_serve_quiet() {
     expect_eq "$1: no client saw an error (refused, reset, timeout)" "" \
         "$(cat "$T/$SERVE_CLIENT.err" 2>/dev/null)"
     expect_eq "$1: no generation reported an error" "" \
-        "$(grep -vE '^(serving on|restarted:|exiting )' <<<"$SERVE_LOG" | grep .)"
+        "$(grep -vE "^(serving on|restarted:|exiting )${2:-}" <<<"$SERVE_LOG" | grep .)"
     exec {SERVE_FD}<&-
     SERVE_LOG=""
 }
@@ -572,7 +581,7 @@ test_serve_restart() {
     local port pid oldpid i ok=0 hups=0 held reply
     local -a pids=()
     SERVE_CLIENT=serve-client
-    start_serve serve --exec-on-hup echo tcp 127.0.0.1:0
+    start_serve serve "$CNET" --exec-on-hup echo tcp 127.0.0.1:0
     if ! await_serving 1 '[0-9]+'; then
         fail "serve announces itself"
         return
@@ -623,14 +632,14 @@ test_serve_restart() {
 test_serve_group_restart() {
     local port a b i ok=0
     SERVE_CLIENT=group-client
-    start_serve group --reuse-port --exec-on-hup echo tcp 127.0.0.1:0
+    start_serve group "$CNET" --reuse-port --exec-on-hup echo tcp 127.0.0.1:0
     if ! await_serving 1 '[0-9]+'; then
         fail "serve --reuse-port announces itself"
         return
     fi
     port=$SERVED_PORT
     a=$SERVED_PID
-    start_serve group --reuse-port --exec-on-hup echo tcp "127.0.0.1:$port"
+    start_serve group "$CNET" --reuse-port --exec-on-hup echo tcp "127.0.0.1:$port"
     await_serving 2 "$port"
     b=$SERVED_PID
     expect_eq "two members serve the port" 2 "$(grep -c "^serving on 127\\.0\\.0\\.1:$port " <<<"$SERVE_LOG")"
@@ -651,6 +660,41 @@ test_serve_group_restart() {
     expect_serve_quiet "group restart"
 }
 
+# A restart whose exec fails (the program file is gone) leaves the old process
+# serving, and --idle-timeout closes a silent connection with a note.
+test_serve_exec_failure_and_idle() {
+    local port pid rc start elapsed
+    SERVE_CLIENT=gone-client
+    cp "$CNET" "$T/cnet-gone"
+    start_serve gone "$T/cnet-gone" --exec-on-hup --idle-timeout 300ms echo tcp 127.0.0.1:0
+    if ! await_serving 1 '[0-9]+'; then
+        fail "serve from a copy announces itself"
+        return
+    fi
+    port=$SERVED_PORT
+    pid=$SERVED_PID
+    rm "$T/cnet-gone"
+    kill -HUP "$pid"
+    serve_await 1 '^cnet: exec .*: execve: no such file or directory; still serving$'
+    expect_eq "a failed restart is reported and the server goes on" 0 $?
+    echo_once "$port" "still here"
+    expect_eq "the server still echoes after a failed restart" 0 $?
+    connect_tcp "$port"
+    start=$(now_ms)
+    IFS= read -r -t 5 _ <&"$SOCK"
+    rc=$?
+    elapsed=$(($(now_ms) - start))
+    close_tcp
+    expect_eq "serve --idle-timeout: a silent client reads end of stream" 1 "$rc"
+    expect_between "serve --idle-timeout 300ms closes after about 300 ms" 250 3000 "$elapsed"
+    serve_await 1 "^cnet: read tcp 127\\.0\\.0\\.1:$port->127\\.0\\.0\\.1:[0-9]+: i/o timeout: closed the connection after 300ms without traffic\$"
+    expect_eq "serve notes the idle close" 0 $?
+    kill -TERM "$pid"
+    serve_await 1 "^exiting \\(pid $pid\\)\$"
+    expect_eq "SIGTERM stops it" 0 $?
+    expect_serve_quiet "failed restart" '|^cnet: (exec|read) '
+}
+
 test_help
 test_usage_errors
 test_listen_dial_round_trips
@@ -665,6 +709,7 @@ test_listen_reuse_port
 test_listen_backlog
 test_serve_restart
 test_serve_group_restart
+test_serve_exec_failure_and_idle
 test_port_in_use_and_refused
 test_reset_while_flooding
 test_writer_survives_closed_peer

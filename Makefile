@@ -76,3 +76,6 @@ demo: deps
 
 clean:
 	rm -rf build build-asan build-fallbacks build-cross build-musl
+
+# `make bench`: cnet against Go, libuv and the epoll floor (not part of `make test`).
+include bench/bench.mk

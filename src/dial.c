@@ -93,15 +93,19 @@ static void record(const dial_ctx *ctx, racer *r, int code, const target *t, con
 /* A kernel-chosen local port equal to the remote end: connected to itself. */
 static bool is_self_connect(int fd, const target *t)
 {
+    const cnet__sockaddr *r = &t->remote;
     cnet__sockaddr local;
-    char a[CNET_ADDRSTRLEN], b[CNET_ADDRSTRLEN];
 
     local.len = sizeof local.u;
-    if (cnet__os_getsockname(fd, &local.u.sa, &local.len) < 0)
+    if (cnet__os_getsockname(fd, &local.u.sa, &local.len) < 0 ||
+        local.u.sa.sa_family != r->u.sa.sa_family)
         return false;
-    cnet__sockaddr_format(&local, a, sizeof a);
-    cnet__sockaddr_format(&t->remote, b, sizeof b);
-    return strcmp(a, b) == 0;
+    /* Go's selfConnect: same port and IP. Compared as bytes, not as formatted text. */
+    if (r->u.sa.sa_family == AF_INET)
+        return local.u.in4.sin_port == r->u.in4.sin_port &&
+               local.u.in4.sin_addr.s_addr == r->u.in4.sin_addr.s_addr;
+    return r->u.sa.sa_family == AF_INET6 && local.u.in6.sin6_port == r->u.in6.sin6_port &&
+           memcmp(&local.u.in6.sin6_addr, &r->u.in6.sin6_addr, sizeof r->u.in6.sin6_addr) == 0;
 }
 
 static bool retryable(const dial_ctx *ctx, const racer *r, int code)

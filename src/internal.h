@@ -375,6 +375,7 @@ struct cnet_listener {
     cnet_keepalive keepalive; /* for accepted TCP connections */
     bool opts_on_accept;      /* set them per accepted socket (not inherited) */
     cnet__sockaddr addr;   /* bound address (getsockname) */
+    char addr_text[CNET_ADDRSTRLEN]; /* addr as Go prints it, for error texts */
     bool unlink_on_close;  /* unix path created by this listener */
     dev_t path_dev;        /* identity of the socket file it created */
     ino_t path_ino;

@@ -24,6 +24,8 @@ int cnet__listener_new(int sysfd, const cnet__network *net, cnet_listener **out,
         free(ln);
         return rc;
     }
+    /* Once here, not on every accept: only a failing accept needs the text. */
+    cnet__sockaddr_format(&ln->addr, ln->addr_text, sizeof ln->addr_text);
     cnet__fd_init(&ln->fd, sysfd);
     ln->net_copy = *net;
     ln->net = &ln->net_copy;
@@ -202,7 +204,6 @@ static int accept_one(cnet_listener *ln, cnet_conn **c)
 
 int cnet_listener_accept(cnet_listener *ln, cnet_conn **c, cnet_error *err)
 {
-    char addr[CNET_ADDRSTRLEN];
     int rc;
 
     cnet__err_clear(err);
@@ -211,9 +212,8 @@ int cnet_listener_accept(cnet_listener *ln, cnet_conn **c, cnet_error *err)
     *c = NULL;
     if (ln == NULL)
         return cnet__null_arg(err, "accept", "ln");
-    cnet__sockaddr_format(&ln->addr, addr, sizeof addr);
     if (cnet__fd_acquire(&ln->fd) < 0)
-        return cnet__op_error(err, CNET_ECLOSED, "accept", ln->net->name, NULL, addr, NULL);
+        return cnet__op_error(err, CNET_ECLOSED, "accept", ln->net->name, NULL, ln->addr_text, NULL);
     for (rc = cnet__fd_check_deadline(&ln->fd.rdeadline); rc == 0;) {
         rc = accept_one(ln, c);
         if (rc == 0)
@@ -225,9 +225,9 @@ int cnet_listener_accept(cnet_listener *ln, cnet_conn **c, cnet_error *err)
     }
     /* Format while still holding the fd: a concurrent close frees ln after release. */
     if (rc == CNET_ECLOSED || rc == CNET_ETIMEOUT)
-        rc = cnet__op_error(err, rc, "accept", ln->net->name, NULL, addr, NULL);
+        rc = cnet__op_error(err, rc, "accept", ln->net->name, NULL, ln->addr_text, NULL);
     else if (rc < 0)
-        rc = cnet__sys_error(err, rc, "accept", ln->net->name, NULL, addr,
+        rc = cnet__sys_error(err, rc, "accept", ln->net->name, NULL, ln->addr_text,
                              rc == -ENOMEM ? "malloc" : cnet__accept_syscall);
     cnet__fd_release(&ln->fd);
     return rc;

@@ -448,7 +448,7 @@ static int sensible(const char *call, int e)
     return e == ENOMEM || (strcmp(call, "calloc") != 0 && strcmp(call, "malloc") != 0);
 }
 
-static unsigned long injected, absorbed, failed_cleanly, problems, known;
+static unsigned long injected, absorbed, failed_cleanly, problems;
 
 /* Every problem is listed before the test fails, so that one run shows them all. */
 #define PROBLEM(...) (problems++, print_message("PROBLEM: " __VA_ARGS__), print_message("\n"))
@@ -508,21 +508,6 @@ static int allocation_failure_ok(const char *call, int rc, const char *msg)
            strcmp(msg + m - t, tail) == 0;
 }
 
-/* Bugs reported in /tmp/issue6-bugs.md and not fixed yet: printed, counted, tolerated.
- * Remove a row once its patch is in; the test then holds the fix. */
-static int known_bug(const scenario *s, const char *call, int rc)
-{
-    /* #1: cnet__file_fits() turns a failing getsockopt/getsockname into "not a
-     * listener" (-EINVAL), or "none left" (-ENOENT) when taking an activation socket. */
-    if ((!strcmp(s->name, "file listener") || !strcmp(s->name, "activation")) &&
-        (!strcmp(call, "getsockopt") || !strcmp(call, "getsockname")) &&
-        (rc == -EINVAL || rc == -ENOENT)) {
-        print_message("KNOWN BUG #1: %s: %s failure reported as %s\n", s->name, call, cnet_strerror(rc));
-        return 1;
-    }
-    return 0;
-}
-
 /* How many calls of this kind the operation makes, unarmed. */
 static unsigned long count_calls(const scenario *s, const char *call)
 {
@@ -558,6 +543,8 @@ static void inject(const scenario *s, const char *call, unsigned long nth, int e
     fixture f = {0};
     cnet_error err = {0};
     int fds = baseline_fds;
+    if (getenv("FAULT_VERBOSE") != NULL)
+        fprintf(stderr, "inject: %s: %s #%lu %s\n", s->name, call, nth, strerror(e));
     s->setup(&f);
     cnet__fault_arm(nth, e, call);
     int rc = s->op(&f, &err);
@@ -583,10 +570,6 @@ static void inject(const scenario *s, const char *call, unsigned long nth, int e
     failed_cleanly++;
     if (lookup_failure_allowed(s, rc, err.msg) || allocation_failure_ok(call, rc, err.msg))
         return;
-    if (known_bug(s, call, rc)) {
-        known++;
-        return;
-    }
     if (rc != -e || err.code != rc || !has_go_shape(err.msg, prefix, rc))
         PROBLEM("%s: %s #%lu %s: got %d \"%s\" (want %d, prefix \"%s\")", s->name, call, nth,
                 strerror(e), rc, err.msg, -e, prefix);
@@ -614,7 +597,6 @@ static void every_call_of_every_operation_fails_cleanly(void **state)
                   "injected error, %lu retried or ignored as documented\n",
                   sizeof scenarios / sizeof scenarios[0], counted, injected, failed_cleanly,
                   absorbed);
-    print_message("%lu known bugs tolerated (see the known_bug table)\n", known);
     assert_true(injected > 500); /* the build really injects: this is cnet_fault */
     assert_int_equal(problems, 0);
 }
@@ -651,10 +633,9 @@ static void accept_under_emfile(void **state)
     while (n > 0)
         close(hogs[--n]);
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
-    cnet_conn *a1 = tu_accept(ln);
-    cnet_conn *a2 = tu_accept(ln);
-    cnet_conn_close(a1);
-    cnet_conn_close(a2);
+    /* one accept, not two: under valgrind, which fakes the fd limit, the first
+     * connection is accepted by the kernel and dropped by valgrind */
+    cnet_conn_close(tu_accept(ln));
     cnet_conn_close(d1);
     cnet_conn_close(d2);
     cnet_listener_close(ln);
@@ -698,8 +679,19 @@ static void no_sigpipe(void **state)
     assert_int_equal(sigaction(SIGPIPE, &old, NULL), 0);
 }
 
+/* Socket activation hands sockets over from fd 3 on; a runner (ctest) may have left
+ * something there. It is moved out of the way, not closed. */
+static void free_fd3(void)
+{
+    if (fcntl(3, F_GETFD) >= 0) {
+        if (fcntl(3, F_DUPFD_CLOEXEC, 10) < 0 || close(3) != 0)
+            abort();
+    }
+}
+
 int main(void)
 {
+    free_fd3();
     const struct CMUnitTest tests[] = {
         TU_TEST(every_call_of_every_operation_fails_cleanly),
         TU_TEST(accept_under_emfile),

@@ -8,6 +8,19 @@
  * in about 50 s, the run is cut to what fits and says so. */
 #include "testutil.h"
 
+/* ASan's quarantine holds freed memory back (256 MB by default): RSS then grows by
+ * design, and leaks are LeakSanitizer's to find. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RSS_IS_MEANINGFUL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RSS_IS_MEANINGFUL 0
+#endif
+#endif
+#ifndef RSS_IS_MEANINGFUL
+#define RSS_IS_MEANINGFUL 1
+#endif
+
 #define CYCLES 100000
 #define BUDGET_NS (50LL * 1000000000LL)
 #define RSS_GROWTH_LIMIT_KB 4096 /* 40 bytes a cycle over 100,000 cycles */
@@ -60,9 +73,10 @@ static void connect_accept_close_cycles(void **state)
     double secs = (double)(cnet_now_ns() - start) / 1e9;
     print_message("soaked %ld connect/accept/close cycles in %.1f s: fds %d -> %d, RSS %ld -> %ld kB\n",
                   done, secs, warm_fds, end_fds, warm_rss, end_rss);
-    assert_int_equal(end_fds, warm_fds);
-    assert_true(end_rss - warm_rss < RSS_GROWTH_LIMIT_KB);
     cnet_listener_close(ln);
+    assert_int_equal(end_fds, warm_fds);
+    if (RSS_IS_MEANINGFUL)
+        assert_true(end_rss - warm_rss < RSS_GROWTH_LIMIT_KB);
 }
 
 int main(void)

@@ -19,7 +19,9 @@ step() { echo; echo "==== $* ($((SECONDS - started)) s)"; }
 need() { # package, command
     command -v "$2" >/dev/null && return 0
     if [ "$(id -u)" = 0 ]; then
-        apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "$1" >/dev/null
+        apt-get update >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y \
+            --no-install-recommends "$1" >/dev/null
     else
         echo "missing $2 (apt-get install $1)"; exit 1
     fi

@@ -6,7 +6,7 @@
 #      zero definite or indirect leaks (the whole suite already runs under ASan+LSan in
 #      `make test`'s build-asan).
 # Run as root on the CI machine (the fuzzers then get a network namespace of their own).
-# Usage: .ci/reliability.sh   (from anywhere; builds into build-tsan/, build-rel/, build-fuzz/)
+# Usage: .ci/reliability.sh   (from anywhere; builds into build-reliability-tsan/, build-reliability/, build-reliability-fuzz/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,28 +30,28 @@ need clang clang
 need valgrind valgrind
 
 step "ThreadSanitizer: test_threads, test_deadline"
-cmake -S . -B build-tsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DCNET_BUILD_TOOLS=OFF \
+cmake -S . -B build-reliability-tsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DCNET_BUILD_TOOLS=OFF \
     -DCMAKE_C_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" >/dev/null
 tsan_tests=(test_threads)
 [ -f test/test_deadline.c ] && tsan_tests+=(test_deadline)
-cmake --build build-tsan -j"$jobs" --target "${tsan_tests[@]}" >/dev/null
+cmake --build build-reliability-tsan -j"$jobs" --target "${tsan_tests[@]}" >/dev/null
 for t in "${tsan_tests[@]}"; do
-    TSAN_OPTIONS="halt_on_error=1 exitcode=66" build-tsan/test/"$t" >build-tsan/"$t".log 2>&1 ||
-        { cat build-tsan/"$t".log; echo "FAIL: $t under TSan"; exit 1; }
-    echo "$t: $(grep -c '^\[       OK' build-tsan/"$t".log) tests race-free"
+    TSAN_OPTIONS="halt_on_error=1 exitcode=66" build-reliability-tsan/test/"$t" >build-reliability-tsan/"$t".log 2>&1 ||
+        { cat build-reliability-tsan/"$t".log; echo "FAIL: $t under TSan"; exit 1; }
+    echo "$t: $(grep -c '^\[       OK' build-reliability-tsan/"$t".log) tests race-free"
 done
 
 step "libFuzzer: ${fuzz_seconds} s per target"
 fuzz/run.sh "$fuzz_seconds"
 
 step "valgrind memcheck: test_fault, test_badinput"
-cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=Debug -DCNET_BUILD_TOOLS=OFF >/dev/null
-cmake --build build-rel -j"$jobs" --target test_fault test_badinput >/dev/null
+cmake -S . -B build-reliability -DCMAKE_BUILD_TYPE=Debug -DCNET_BUILD_TOOLS=OFF >/dev/null
+cmake --build build-reliability -j"$jobs" --target test_fault test_badinput >/dev/null
 for t in test_fault test_badinput; do
     valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-        build-rel/test/"$t" >build-rel/"$t".valgrind.log 2>&1 ||
-        { cat build-rel/"$t".valgrind.log; echo "FAIL: $t under valgrind"; exit 1; }
-    grep -E "faults injected|bad inputs" build-rel/"$t".valgrind.log || true
+        build-reliability/test/"$t" >build-reliability/"$t".valgrind.log 2>&1 ||
+        { cat build-reliability/"$t".valgrind.log; echo "FAIL: $t under valgrind"; exit 1; }
+    grep -E "faults injected|bad inputs" build-reliability/"$t".valgrind.log || true
     echo "$t: valgrind clean"
 done
 

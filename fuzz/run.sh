@@ -11,7 +11,7 @@ set -euo pipefail
 seconds=${1:-20}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-out=${FUZZ_BUILD:-$root/build-fuzz}
+out=${FUZZ_BUILD:-$root/build-reliability-fuzz}
 mkdir -p "$out" "$here/crashes"
 
 # The Linux sources of the library, as CMakeLists.txt lists them.

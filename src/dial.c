@@ -31,7 +31,7 @@ typedef struct dial_ctx {
     const cnet__endpoint *local; /* resolved local endpoint, NULL if none */
     bool has_local;
     bool kernel_port; /* the kernel picks the local port: Go's retry condition */
-    char source[CNET_ADDRSTRLEN];
+    char source[CNET_ADDRSTRLEN]; /* the local address in error texts ("" if none) */
 } dial_ctx;
 
 /* One serial dialer over a list of targets (a Happy Eyeballs racer). */
@@ -305,6 +305,7 @@ static int unix_target(const dial_ctx *ctx, const char *address, target *t, cnet
 static int local_address(dial_ctx *ctx, cnet__endpoint *ep, cnet_error *err)
 {
     const char *a = ctx->d->local_address;
+    cnet__network any_family = *ctx->net;
     cnet__addr_list list;
     int rc;
 
@@ -316,7 +317,10 @@ static int local_address(dial_ctx *ctx, cnet__endpoint *ep, cnet_error *err)
     if (ctx->net->kind == CNET__UNIX)
         return cnet__unix_sockaddr(a, &ctx->local_sa[0]) ? 0
                : cnet__sys_error(err, -EINVAL, "dial", ctx->net->name, a, NULL, "bind");
-    rc = cnet__resolve("dial", ctx->net, a, ctx->deadline, &list, err);
+    /* Resolved as Go's caller resolves Dialer.LocalAddr: whatever its family; a family
+     * the network cannot use is reported when the remote addresses are filtered. */
+    any_family.family_hint = AF_UNSPEC;
+    rc = cnet__resolve("dial", &any_family, a, ctx->deadline, &list, err);
     if (rc < 0)
         return rc;
     *ep = *cnet__addr_list_first_v4(&list);

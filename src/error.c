@@ -46,7 +46,7 @@ const char *cnet_strerror(int code)
     for (i = 0; i < sizeof cnet_texts / sizeof cnet_texts[0]; i++)
         if (cnet_texts[i].code == code)
             return cnet_texts[i].text;
-    text = code < 0 ? cnet__errno_text(-code) : NULL;
+    text = code < 0 && code > -4096 ? cnet__errno_text(-code) : NULL; /* never negate INT_MIN */
     if (text != NULL)
         return text;
     /* Go prints an errno it has no text for as "errno N". */

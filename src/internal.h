@@ -78,6 +78,7 @@ typedef struct cnet__ip {
     int family;             /* AF_UNSPEC (no IP: the wildcard), AF_INET or AF_INET6 */
     unsigned char b[16];    /* AF_INET: b[0..3]; AF_INET6: all 16 */
     uint32_t scope_id;      /* IPv6 zone as an interface index */
+    char zone[16];          /* the zone as the caller wrote it ("" if none): Go prints it so */
 } cnet__ip;
 
 bool cnet__ip_parse(const char *s, cnet__ip *ip); /* literal, with %zone for IPv6 */

@@ -71,8 +71,10 @@ bool cnet__ip_parse(const char *s, cnet__ip *ip)
     buf[n] = '\0';
     if (inet_pton(AF_INET6, buf, ip->b) != 1)
         return false;
-    if (pct != NULL && !parse_zone(pct + 1, &ip->scope_id))
+    if (pct != NULL && (!parse_zone(pct + 1, &ip->scope_id) || strlen(pct + 1) >= sizeof ip->zone))
         return false;
+    if (pct != NULL)
+        strcpy(ip->zone, pct + 1);
     ip->family = AF_INET6;
     return true;
 }
@@ -158,7 +160,9 @@ int cnet__ip_format(const cnet__ip *ip, char *buf, size_t len)
         return snprintf(buf, len, "%u.%u.%u.%u", v4.b[0], v4.b[1], v4.b[2], v4.b[3]);
     }
     n = format_v6(ip->b, buf, len);
-    if (ip->scope_id != 0 && (size_t)n < len) {
+    if (ip->zone[0] != '\0' && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, "%%%s", ip->zone);
+    else if (ip->scope_id != 0 && (size_t)n < len) {
         if (if_indextoname(ip->scope_id, ifname) != NULL)
             n += snprintf(buf + n, len - (size_t)n, "%%%s", ifname);
         else

@@ -335,20 +335,25 @@ ssize_t cnet_packet_read_from(cnet_packet_conn *pc, void *buf, size_t len, char 
 /* The destination of a write: a path for unixgram, else a resolved host:port in the
  * socket's own family. */
 static int destination(cnet_packet_conn *pc, const char *address, cnet__sockaddr *sa,
-                       cnet_error *err)
+                       char *text, cnet_error *err)
 {
     cnet__addr_list list;
     int rc, i;
 
+    snprintf(text, CNET_ADDRSTRLEN, "%s", address);
     if (pc->net->kind == CNET__UNIX) {
         if (!cnet__unix_sockaddr(address, sa))
             return packet_error(pc, err, -EINVAL, "write", address, "sendto");
         return 0;
     }
     rc = cnet__resolve("write", pc->net, address, 0, &list, err);
-    for (i = 0; rc == 0 && i < list.n; i++)
-        if (cnet__endpoint_to_sockaddr(&list.ep[i], pc->local.u.sa.sa_family, sa))
+    for (i = 0; rc == 0 && i < list.n; i++) {
+        if (cnet__endpoint_to_sockaddr(&list.ep[i], pc->local.u.sa.sa_family, sa)) {
+            /* Go names the resolved destination: "" is the zero address ":0". */
+            cnet__net_endpoint_format(pc->net, &list.ep[i], text, CNET_ADDRSTRLEN);
             return 0;
+        }
+    }
     return rc < 0 ? rc : packet_error(pc, err, CNET_ENOSUITABLE, "write", address, NULL);
 }
 
@@ -356,17 +361,18 @@ ssize_t cnet_packet_write_to(cnet_packet_conn *pc, const void *buf, size_t len,
                              const char *address, cnet_error *err)
 {
     cnet__sockaddr sa;
+    char dest[CNET_ADDRSTRLEN];
     ssize_t n;
     int rc;
 
     cnet__err_clear(err);
     if (pc == NULL || address == NULL || (buf == NULL && len > 0))
         return cnet__null_arg(err, "write", pc == NULL ? "pc" : address == NULL ? "address" : "buf");
-    rc = destination(pc, address, &sa, err);
+    rc = destination(pc, address, &sa, dest, err);
     if (rc < 0)
         return rc;
     if (cnet__fd_acquire(&pc->fd) < 0)
-        return packet_error(pc, err, CNET_ECLOSED, "write", address, NULL);
+        return packet_error(pc, err, CNET_ECLOSED, "write", dest, NULL);
     for (rc = cnet__fd_check_deadline(&pc->fd.wdeadline), n = rc; rc == 0;) {
         n = cnet__os_sendto(pc->fd.sysfd, buf, len, cnet__send_flags(), &sa.u.sa, sa.len);
         if (n >= 0)
@@ -377,7 +383,7 @@ ssize_t cnet_packet_write_to(cnet_packet_conn *pc, const void *buf, size_t len,
             rc = CNET__ERRNO();
     }
     if (rc < 0)
-        n = packet_error(pc, err, rc, "write", address, "sendto");
+        n = packet_error(pc, err, rc, "write", dest, "sendto");
     cnet__fd_release(&pc->fd);
     return n;
 }

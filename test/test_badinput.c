@@ -273,34 +273,6 @@ static const row rows[] = {
     {NULLS, "join out", NULL, NULL, 0, -EINVAL, NULL},
 };
 
-/* Rows where cnet differs from Go 1.19 today (reported in /tmp/issue6-bugs.md): the row
- * holds Go's text; exactly this cnet text is tolerated and printed until it is fixed. */
-static const struct known_difference {
-    const char *go, *cnet;
-} known_differences[] = {
-    /* #2: the zone of an unknown interface is dropped from the address */
-    {"listen tcp6 [fe80::1%nosuchif0]:0: bind: invalid argument",
-     "listen tcp6 [fe80::1]:0: bind: invalid argument"},
-    /* #3: Go names the whole local address (hint.String()) */
-    {"dial tcp4: address [::1]:0: no suitable address found",
-     "dial tcp4: address ::1: no suitable address found"},
-    {"dial tcp6: address 127.0.0.1:0: no suitable address found",
-     "dial tcp6: address 127.0.0.1: no suitable address found"},
-    /* #4: write_to "" sends to :0, and Go names it */
-    {"write udp4 LOCAL->:0: sendto: invalid argument", "write udp4 LOCAL: sendto: invalid argument"},
-};
-
-static int known_difference(const char *want, const char *got)
-{
-    for (size_t i = 0; i < sizeof known_differences / sizeof known_differences[0]; i++) {
-        if (!strcmp(want, known_differences[i].go) && !strcmp(got, known_differences[i].cnet)) {
-            print_message("KNOWN DIFFERENCE from Go: \"%s\" (Go: \"%s\")\n", got, want);
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* ---- running a row ------------------------------------------------------------------ */
 
 /* A descriptor of the kind a row names; -1 for "bad". */
@@ -599,7 +571,7 @@ static void every_bad_input_fails_exactly(void **state)
             continue;
         }
         if (rc != r->code ||
-            (r->msg != NULL && strcmp(err.msg, r->msg) != 0 && !known_difference(r->msg, err.msg)))
+            (r->msg != NULL && strcmp(err.msg, r->msg) != 0))
             fail_msg("row %zu (%s %s %s): got %d \"%s\", want %d \"%s\"", i, kind_names[r->k],
                      r->a ? r->a : "NULL", r->b ? r->b : "NULL", rc, err.msg, r->code,
                      r->msg ? r->msg : "");

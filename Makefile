@@ -7,7 +7,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
 DEB_PACKAGES := cmake gcc clang make pkg-config libcmocka-dev iproute2 util-linux strace golang-go \
-                libclang-rt-14-dev
+                libclang-rt-14-dev valgrind
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 JOBS ?= 2
 
@@ -69,13 +69,14 @@ test: deps
 	    cmake --install build --prefix "$$p" >/dev/null; test/examples_check.sh "$$p"
 	$(MAKE) --no-print-directory cross
 	$(MAKE) --no-print-directory musl
+	.ci/reliability.sh
 
 demo: deps
 	$(MAKE) --no-print-directory build
 	build/tools/cnet demo
 
 clean:
-	rm -rf build build-asan build-fallbacks build-cross build-musl
+	rm -rf build build-asan build-fallbacks build-cross build-musl build-reliability*
 
 # `make bench`: cnet against Go, libuv and the epoll floor (not part of `make test`).
 include bench/bench.mk

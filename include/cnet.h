@@ -226,7 +226,7 @@ typedef struct cnet_keepalive {
 typedef int (*cnet_control_fn)(void *arg, const char *network, const char *address, int fd);
 
 /* Go's net.Dialer. All zero means Go's defaults: cnet_dial() is cnet_dial_with() on a
- * zeroed dialer. */
+ * zeroed dialer (or a NULL one). */
 typedef struct cnet_dialer {
     int64_t timeout_ns;        /* 0: none; any other value, negative included, bounds the
                                   whole dial (name resolution included) to now + timeout */

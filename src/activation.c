@@ -137,7 +137,7 @@ int cnet_listeners_from_env(cnet_activation **act, cnet_error *err)
     }
     *act = rc < 0 ? NULL : activation_new((size_t)(n > 0 ? n : 0));
     if (rc == 0 && *act == NULL)
-        rc = cnet__op_error(err, -ENOMEM, "activation", NULL, NULL, NULL, NULL);
+        rc = cnet__sys_error(err, -ENOMEM, "activation", NULL, NULL, NULL, "malloc");
     if (rc == 0)
         rc = check_fds(*act, names, err);
     unset_listen_env(); /* never leak them into our own children */

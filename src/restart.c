@@ -179,7 +179,7 @@ int cnet_restart_exec(const char *path, char *const argv[], char *const envp[],
     }
     if (!build_env(&h, envp != NULL ? envp : environ, names)) {
         free_handover(&h);
-        return cnet__op_error(err, -ENOMEM, "exec", NULL, NULL, path, NULL);
+        return cnet__sys_error(err, -ENOMEM, "exec", NULL, NULL, path, "malloc");
     }
     rc = open_pipe(p);
     if (rc == 0) {

@@ -49,6 +49,18 @@ static void release_fork_lock(void)
     pthread_rwlock_unlock(&fork_lock);
 }
 
+/* fcntl, retried if interrupted: a failure after accept would lose the connection, and
+ * an EAGAIN or EINTR reported from here would read as "no connection yet". */
+static int fcntl_retry(int fd, int cmd, int arg)
+{
+    int rc;
+
+    do
+        rc = cnet__os_fcntl(fd, cmd, arg);
+    while (rc < 0 && (errno == EINTR || errno == EAGAIN));
+    return rc;
+}
+
 /* Close-on-exec first (under the lock), then non-blocking; closes fd on failure. */
 static int finish(int fd, bool locked)
 {
@@ -56,14 +68,14 @@ static int finish(int fd, bool locked)
 
     if (fd < 0) {
         rc = CNET__ERRNO();
-    } else if (cnet__os_fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+    } else if (fcntl_retry(fd, F_SETFD, FD_CLOEXEC) < 0) {
         rc = CNET__ERRNO();
     }
     if (locked)
         release_fork_lock();
     if (rc == 0) {
-        flags = cnet__os_fcntl(fd, F_GETFL, 0);
-        if (flags < 0 || cnet__os_fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+        flags = fcntl_retry(fd, F_GETFL, 0);
+        if (flags < 0 || fcntl_retry(fd, F_SETFL, flags | O_NONBLOCK) < 0)
             rc = CNET__ERRNO();
     }
     if (rc < 0 && fd >= 0)

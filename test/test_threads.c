@@ -210,6 +210,10 @@ static void readers_with_deadlines_then_close(void *handle, int packet)
         r[i].packet = packet;
         assert_int_equal(pthread_create(&r[i].thread, NULL, read_until_closed, &r[i]), 0);
     }
+    /* Every reader blocked before the first change: on a loaded machine the readers could
+     * otherwise start only after the changes, and nothing would be tested. */
+    for (int i = 0; i < READERS; i++)
+        wait_inside(&r[i].ic);
     assert_int_equal(pthread_create(&ch.thread, NULL, change_deadlines, &ch), 0);
     assert_int_equal(pthread_join(ch.thread, NULL), 0);
     assert_int_equal(ch.rc, 0);

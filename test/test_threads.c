@@ -122,7 +122,6 @@ static void acceptors_all_leave_when_closed(void **state)
         }
         assert_int_equal(pthread_join(cl.thread, NULL), 0);
         assert_int_equal(cl.rc, 0);
-    assert_int_equal(cl.rc, 0);
     }
 }
 

@@ -156,15 +156,16 @@ static void start_next(const dial_ctx *ctx, racer *r)
     }
 }
 
-/* The attempt in flight failed with code (or timed out): on to the next address. */
-static void attempt_failed(const dial_ctx *ctx, racer *r, int code)
+/* The attempt in flight failed with code in syscall (or timed out): on to the next
+ * address. */
+static void attempt_failed(const dial_ctx *ctx, racer *r, int code, const char *syscall)
 {
     close(r->fd);
     r->fd = -1;
     if (retryable(ctx, r, code)) {
         r->retries++;
     } else {
-        record(ctx, r, code, r->t[r->next], "connect");
+        record(ctx, r, code, r->t[r->next], syscall);
         r->next++;
         r->retries = 0;
     }
@@ -184,7 +185,7 @@ static int attempt_ready(const dial_ctx *ctx, racer *r)
         r->fd = -1;
         return fd;
     }
-    attempt_failed(ctx, r, rc);
+    attempt_failed(ctx, r, rc, "connect");
     return -1;
 }
 
@@ -202,7 +203,7 @@ static int64_t earliest(int64_t a, int64_t b)
 static int poll_racers(const dial_ctx *ctx, racer *rs[2], int64_t wake_at, const target **won)
 {
     struct pollfd p[2];
-    int i, n = 0, fd;
+    int i, n = 0, fd, poll_err;
 
     for (i = 0; i < 2; i++) {
         p[i].fd = rs[i]->fd; /* a negative fd is ignored by poll */
@@ -212,16 +213,21 @@ static int poll_racers(const dial_ctx *ctx, racer *rs[2], int64_t wake_at, const
             wake_at = earliest(wake_at, rs[i]->attempt_deadline);
     }
     n = cnet__os_poll(p, 2, cnet__poll_timeout(wake_at));
-    for (i = 0; n >= 0 && i < 2; i++) {
+    poll_err = n < 0 ? CNET__ERRNO() : 0;
+    if (poll_err == -EINTR)
+        return -1;
+    for (i = 0; i < 2; i++) {
         if (rs[i]->fd < 0)
             continue;
-        if (p[i].revents != 0) {
+        if (poll_err < 0) { /* the wait itself failed: so does every attempt it watched */
+            attempt_failed(ctx, rs[i], poll_err, "poll");
+        } else if (p[i].revents != 0) {
             *won = rs[i]->t[rs[i]->next];
             fd = attempt_ready(ctx, rs[i]);
             if (fd >= 0)
                 return fd;
         } else if (rs[i]->attempt_deadline != 0 && cnet_now_ns() >= rs[i]->attempt_deadline) {
-            attempt_failed(ctx, rs[i], CNET_EDIALTIMEOUT);
+            attempt_failed(ctx, rs[i], CNET_EDIALTIMEOUT, NULL);
         }
     }
     return -1;

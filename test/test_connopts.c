@@ -7,29 +7,6 @@
 
 #define SEC 1000000000LL
 
-typedef struct pair {
-    cnet_listener *ln;
-    cnet_conn *client, *server;
-    char addr[CNET_ADDRSTRLEN];
-} pair;
-
-static void pair_open(pair *p, const char *network, const char *address)
-{
-    p->ln = tu_listen(network, address);
-    assert_true(cnet_listener_addr(p->ln, p->addr, sizeof p->addr) > 0);
-    p->client = tu_dial(network, p->addr);
-    p->server = tu_accept(p->ln);
-}
-
-static void pair_close(pair *p)
-{
-    if (p->client != NULL)
-        assert_int_equal(cnet_conn_close(p->client), 0);
-    if (p->server != NULL)
-        assert_int_equal(cnet_conn_close(p->server), 0);
-    assert_int_equal(cnet_listener_close(p->ln), 0);
-}
-
 static void ok(int rc, const cnet_error *err)
 {
     if (rc != 0)
@@ -38,23 +15,11 @@ static void ok(int rc, const cnet_error *err)
     assert_string_equal(err->msg, "");
 }
 
-static void read_exactly(cnet_conn *c, char *buf, size_t len)
-{
-    size_t got = 0;
-    while (got < len) {
-        cnet_error err;
-        ssize_t n = cnet_conn_read(c, buf + got, len - got, &err);
-        if (n <= 0)
-            fail_msg("read returned %zd: %s", n, err.msg);
-        got += (size_t)n;
-    }
-}
-
 static void nodelay_toggles(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "tcp", "127.0.0.1:0");
+    tu_pair p;
+    tu_pair_open(&p, "tcp", "127.0.0.1:0");
     cnet_conn *both[] = {p.client, p.server};
     for (size_t i = 0; i < 2; i++) {
         int fd = cnet_conn_fd(both[i]);
@@ -65,7 +30,7 @@ static void nodelay_toggles(void **state)
         ok(cnet_conn_set_nodelay(both[i], 1, &err), &err);
         assert_int_equal(tu_sockopt(fd, IPPROTO_TCP, TCP_NODELAY), 1);
     }
-    pair_close(&p);
+    tu_pair_close(&p);
 }
 
 static void assert_keepalive(int fd, int on, int idle, int interval, int count)
@@ -79,8 +44,8 @@ static void assert_keepalive(int fd, int on, int idle, int interval, int count)
 static void keepalive_config_read_back(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "tcp", "[::1]:0");
+    tu_pair p;
+    tu_pair_open(&p, "tcp", "[::1]:0");
     int fd = cnet_conn_fd(p.client);
     cnet_error err;
     const cnet_keepalive custom = {.idle_ns = 30 * SEC, .interval_ns = 5 * SEC, .count = 3};
@@ -98,14 +63,14 @@ static void keepalive_config_read_back(void **state)
     assert_int_equal(tu_sockopt(fd, SOL_SOCKET, SO_KEEPALIVE), 0);
     ok(cnet_conn_set_keepalive(p.client, NULL, &err), &err); /* NULL: Go's defaults */
     assert_keepalive(fd, 1, 15, 15, 9);
-    pair_close(&p);
+    tu_pair_close(&p);
 }
 
 static void linger_values_read_back(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "tcp", "127.0.0.1:0");
+    tu_pair p;
+    tu_pair_open(&p, "tcp", "127.0.0.1:0");
     int fd = cnet_conn_fd(p.client);
     const struct {
         int sec, onoff, linger;
@@ -120,15 +85,15 @@ static void linger_values_read_back(void **state)
         if (rows[i].linger >= 0)
             assert_int_equal(l.l_linger, rows[i].linger);
     }
-    pair_close(&p);
+    tu_pair_close(&p);
 }
 
 /* SetLinger(0) then Close: unsent data is dropped and the peer sees a reset. */
 static void linger_zero_close_resets_peer(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "tcp", "127.0.0.1:0");
+    tu_pair p;
+    tu_pair_open(&p, "tcp", "127.0.0.1:0");
     char client_local[CNET_ADDRSTRLEN], server_local[CNET_ADDRSTRLEN], want[384], buf[8];
     assert_true(cnet_conn_local_addr(p.client, client_local, sizeof client_local) > 0);
     assert_true(cnet_conn_local_addr(p.server, server_local, sizeof server_local) > 0);
@@ -140,22 +105,22 @@ static void linger_zero_close_resets_peer(void **state)
     snprintf(want, sizeof want, "read tcp %s->%s: read: connection reset by peer", server_local,
              client_local);
     assert_string_equal(err.msg, want);
-    pair_close(&p);
+    tu_pair_close(&p);
 }
 
 /* Linux doubles the requested buffer size (for its bookkeeping). */
 static void buffer_sizes_read_back(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "tcp", "127.0.0.1:0");
+    tu_pair p;
+    tu_pair_open(&p, "tcp", "127.0.0.1:0");
     int fd = cnet_conn_fd(p.client);
     cnet_error err;
     ok(cnet_conn_set_read_buffer(p.client, 65536, &err), &err);
     assert_int_equal(tu_sockopt(fd, SOL_SOCKET, SO_RCVBUF), 131072);
     ok(cnet_conn_set_write_buffer(p.client, 32768, &err), &err);
     assert_int_equal(tu_sockopt(fd, SOL_SOCKET, SO_SNDBUF), 65536);
-    pair_close(&p);
+    tu_pair_close(&p);
 }
 
 /* The buffer setters apply to any conn, a dialed UDP one included. */
@@ -181,17 +146,17 @@ static void close_read_gives_eof_and_keeps_writing(void **state)
     (void)state;
     static const char *const rows[][2] = {{"tcp", "127.0.0.1:0"}, {"unix", ""}};
     for (size_t i = 0; i < 2; i++) {
-        pair p;
-        pair_open(&p, rows[i][0], rows[i][1]);
+        tu_pair p;
+        tu_pair_open(&p, rows[i][0], rows[i][1]);
         char buf[8];
         cnet_error err;
         ok(cnet_conn_close_read(p.client, &err), &err);
         assert_int_equal(cnet_conn_read(p.client, buf, sizeof buf, &err), 0);
         assert_int_equal(err.code, 0);
         assert_int_equal(cnet_conn_write(p.client, "still", 5, &err), 5);
-        read_exactly(p.server, buf, 5);
+        tu_read_exactly(p.server, buf, 5);
         assert_memory_equal(buf, "still", 5);
-        pair_close(&p);
+        tu_pair_close(&p);
     }
 }
 
@@ -199,22 +164,22 @@ static void close_read_gives_eof_and_keeps_writing(void **state)
 static void close_write_gives_peer_eof(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "tcp", "127.0.0.1:0");
+    tu_pair p;
+    tu_pair_open(&p, "tcp", "127.0.0.1:0");
     char buf[8], local[CNET_ADDRSTRLEN], want[384];
     cnet_error err;
     assert_int_equal(cnet_conn_write(p.client, "bye", 3, NULL), 3);
     ok(cnet_conn_close_write(p.client, &err), &err);
-    read_exactly(p.server, buf, 3);
+    tu_read_exactly(p.server, buf, 3);
     assert_int_equal(cnet_conn_read(p.server, buf, sizeof buf, &err), 0);
     assert_int_equal(cnet_conn_write(p.client, "x", 1, &err), -EPIPE);
     assert_true(cnet_conn_local_addr(p.client, local, sizeof local) > 0);
     snprintf(want, sizeof want, "write tcp %s->%s: write: broken pipe", local, p.addr);
     assert_string_equal(err.msg, want);
     assert_int_equal(cnet_conn_write(p.server, "back", 4, NULL), 4);
-    read_exactly(p.client, buf, 4);
+    tu_read_exactly(p.client, buf, 4);
     assert_memory_equal(buf, "back", 4);
-    pair_close(&p);
+    tu_pair_close(&p);
 }
 
 /* Unix sockets have no TCP options: the setters report ENOPROTOOPT with the text of
@@ -223,8 +188,8 @@ static void close_write_gives_peer_eof(void **state)
 static void tcp_options_on_unix_conn(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "unix", "");
+    tu_pair p;
+    tu_pair_open(&p, "unix", "");
     cnet_error err;
     char want[384];
     snprintf(want, sizeof want, "set unix @->%s: setsockopt: protocol not available", p.addr);
@@ -234,7 +199,7 @@ static void tcp_options_on_unix_conn(void **state)
     assert_int_equal(cnet_conn_set_keepalive(p.client, NULL, &err), -ENOPROTOOPT);
     assert_int_equal(err.code, -ENOPROTOOPT);
     ok(cnet_conn_set_read_buffer(p.client, 8192, &err), &err);
-    pair_close(&p);
+    tu_pair_close(&p);
 }
 
 static void null_conn_einval(void **state)

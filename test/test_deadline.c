@@ -68,18 +68,6 @@ static void want_text(char *buf, size_t len, const char *op, const pair *p, cons
     snprintf(buf, len, "%s tcp %s->%s: %s", op, p->local, p->addr, inner);
 }
 
-static void read_exactly(cnet_conn *c, char *buf, size_t len)
-{
-    size_t got = 0;
-    while (got < len) {
-        cnet_error err;
-        ssize_t n = cnet_conn_read(c, buf + got, len - got, &err);
-        if (n <= 0)
-            fail_msg("read returned %zd: %s", n, err.msg);
-        got += (size_t)n;
-    }
-}
-
 /* ---- expiry ------------------------------------------------------------------------- */
 
 static void read_deadline_expires_with_go_text(void **state)
@@ -126,10 +114,10 @@ static void read_deadline_leaves_writes_alone(void **state)
     cnet_error err;
     assert_int_equal(cnet_conn_set_read_deadline(p.client, cnet_now_ns() - 1000 * MS), 0);
     assert_int_equal(cnet_conn_write(p.client, "ping", 4, &err), 4);
-    read_exactly(p.server, buf, 4);
+    tu_read_exactly(p.server, buf, 4);
     assert_int_equal(cnet_conn_set_write_deadline(p.server, cnet_now_ns() - 1000 * MS), 0);
     assert_int_equal(cnet_conn_write(p.client, "pong", 4, NULL), 4);
-    read_exactly(p.server, buf, 4);
+    tu_read_exactly(p.server, buf, 4);
     assert_memory_equal(buf, "pong", 4);
     pair_close(&p);
 }
@@ -162,7 +150,7 @@ static void past_deadline_fails_at_once_with_data_waiting(void **state)
 
     /* the data was left where it was */
     assert_int_equal(cnet_conn_set_deadline(p.client, 0), 0);
-    read_exactly(p.client, buf, 4);
+    tu_read_exactly(p.client, buf, 4);
     assert_memory_equal(buf, "data", 4);
     pair_close(&p);
 }
@@ -192,10 +180,10 @@ static void conn_usable_after_timeout(void **state)
     assert_int_equal(cnet_conn_read(p.client, buf, sizeof buf, &err), CNET_ETIMEOUT);
     assert_int_equal(cnet_conn_set_read_deadline(p.client, 0), 0);
     assert_int_equal(cnet_conn_write(p.server, "again", 5, NULL), 5);
-    read_exactly(p.client, buf, 5);
+    tu_read_exactly(p.client, buf, 5);
     assert_memory_equal(buf, "again", 5);
     assert_int_equal(cnet_conn_write(p.client, "back", 4, &err), 4);
-    read_exactly(p.server, buf, 4);
+    tu_read_exactly(p.server, buf, 4);
     assert_memory_equal(buf, "back", 4);
     /* and a new deadline works again */
     assert_int_equal(cnet_conn_set_read_deadline(p.client, cnet_now_ns() + 20 * MS), 0);
@@ -219,7 +207,7 @@ static void extreme_deadlines_do_not_overflow(void **state)
     assert_int_equal(cnet_conn_set_read_deadline(p.client, INT64_MIN), 0);
     assert_deadline_error(cnet_conn_read(p.client, buf, sizeof buf, &err), &err, want);
     assert_int_equal(cnet_conn_set_read_deadline(p.client, INT64_MAX), 0);
-    read_exactly(p.client, buf, 4);
+    tu_read_exactly(p.client, buf, 4);
     assert_memory_equal(buf, "data", 4);
 
     assert_int_equal(cnet_conn_set_write_deadline(p.client, INT64_MIN), 0);

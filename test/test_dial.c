@@ -5,68 +5,33 @@
 
 #include <netinet/in.h>
 
-typedef struct pair {
-    cnet_listener *ln;
-    cnet_conn *client, *server;
-    char addr[CNET_ADDRSTRLEN];
-} pair;
-
-static void pair_open(pair *p, const char *network, const char *listen_address)
-{
-    p->ln = tu_listen(network, listen_address);
-    assert_true(cnet_listener_addr(p->ln, p->addr, sizeof p->addr) > 0);
-    p->client = tu_dial(network, p->addr);
-    p->server = tu_accept(p->ln);
-}
-
-static void pair_close(pair *p)
-{
-    if (p->client != NULL)
-        assert_int_equal(cnet_conn_close(p->client), 0);
-    if (p->server != NULL)
-        assert_int_equal(cnet_conn_close(p->server), 0);
-    assert_int_equal(cnet_listener_close(p->ln), 0);
-}
-
-static void read_exactly(cnet_conn *c, char *buf, size_t len)
-{
-    size_t got = 0;
-    while (got < len) {
-        cnet_error err;
-        ssize_t n = cnet_conn_read(c, buf + got, len - got, &err);
-        if (n <= 0)
-            fail_msg("read returned %zd: %s", n, err.msg);
-        got += (size_t)n;
-    }
-}
-
 static void dial_tcp_exchanges_bytes_both_ways(void **state)
 {
     (void)state;
     static const char *const addrs[] = {"127.0.0.1:0", "[::1]:0"};
     for (size_t i = 0; i < sizeof addrs / sizeof addrs[0]; i++) {
-        pair p;
-        pair_open(&p, "tcp", addrs[i]);
+        tu_pair p;
+        tu_pair_open(&p, "tcp", addrs[i]);
         char buf[8];
         cnet_error err;
         assert_int_equal(cnet_conn_write(p.client, "request", 7, &err), 7);
         assert_int_equal(err.code, 0);
         assert_string_equal(err.msg, "");
-        read_exactly(p.server, buf, 7);
+        tu_read_exactly(p.server, buf, 7);
         assert_memory_equal(buf, "request", 7);
         assert_int_equal(cnet_conn_write(p.server, "reply", 5, NULL), 5);
-        read_exactly(p.client, buf, 5);
+        tu_read_exactly(p.client, buf, 5);
         assert_memory_equal(buf, "reply", 5);
         assert_int_equal(cnet_conn_read(p.client, buf, 0, NULL), 0); /* len 0 returns at once */
-        pair_close(&p);
+        tu_pair_close(&p);
     }
 }
 
 static void dial_tcp_addresses_match_both_ends(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "tcp", "127.0.0.1:0");
+    tu_pair p;
+    tu_pair_open(&p, "tcp", "127.0.0.1:0");
     char cl[CNET_ADDRSTRLEN], cr[CNET_ADDRSTRLEN], sl[CNET_ADDRSTRLEN], sr[CNET_ADDRSTRLEN];
     int n = cnet_conn_local_addr(p.client, cl, sizeof cl);
     assert_int_equal(n, (int)strlen(cl));
@@ -81,7 +46,7 @@ static void dial_tcp_addresses_match_both_ends(void **state)
     assert_string_equal(cl, sr);
     assert_true(strncmp(cl, "127.0.0.1:", 10) == 0);
     assert_int_equal(cnet_conn_local_addr(p.client, cl, 5), CNET_ENOSPACE);
-    pair_close(&p);
+    tu_pair_close(&p);
 }
 
 static void dial_localhost_connects(void **state)
@@ -158,8 +123,8 @@ static void write_to_closed_unix_peer_epipe_without_sigpipe(void **state)
     (void)state;
     char name[64];
     snprintf(name, sizeof name, "@cnet-test-epipe-%ld", (long)getpid());
-    pair p;
-    pair_open(&p, "unix", name);
+    tu_pair p;
+    tu_pair_open(&p, "unix", name);
     assert_int_equal(cnet_conn_close(p.server), 0);
     p.server = NULL;
     cnet_error err;
@@ -168,7 +133,7 @@ static void write_to_closed_unix_peer_epipe_without_sigpipe(void **state)
     char want[384];
     snprintf(want, sizeof want, "write unix @->%s: write: broken pipe", name);
     assert_string_equal(err.msg, want);
-    pair_close(&p);
+    tu_pair_close(&p);
 }
 
 /* Over TCP the first write after the peer's close is accepted by the kernel and
@@ -177,8 +142,8 @@ static void write_to_closed_unix_peer_epipe_without_sigpipe(void **state)
 static void write_to_closed_tcp_peer_fails_without_sigpipe(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "tcp", "127.0.0.1:0");
+    tu_pair p;
+    tu_pair_open(&p, "tcp", "127.0.0.1:0");
     assert_int_equal(cnet_conn_close(p.server), 0);
     p.server = NULL;
     cnet_error err;
@@ -193,7 +158,7 @@ static void write_to_closed_tcp_peer_fails_without_sigpipe(void **state)
     snprintf(want, sizeof want, "write tcp %s->%s: write: %s", local, p.addr,
              rc == -EPIPE ? "broken pipe" : "connection reset by peer");
     assert_string_equal(err.msg, want);
-    pair_close(&p);
+    tu_pair_close(&p);
 }
 
 static void call_read(tu_blocked_call *bc)
@@ -205,8 +170,8 @@ static void call_read(tu_blocked_call *bc)
 static void read_blocked_woken_by_close_eclosed(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "tcp", "127.0.0.1:0");
+    tu_pair p;
+    tu_pair_open(&p, "tcp", "127.0.0.1:0");
     char local[CNET_ADDRSTRLEN], want[384];
     assert_true(cnet_conn_local_addr(p.client, local, sizeof local) > 0);
     tu_blocked_call bc = {.handle = p.client, .call = call_read};
@@ -219,7 +184,7 @@ static void read_blocked_woken_by_close_eclosed(void **state)
     snprintf(want, sizeof want, "read tcp %s->%s: use of closed network connection", local, p.addr);
     assert_string_equal(bc.err.msg, want);
     assert_true(cnet_error_is_closed(&bc.err));
-    pair_close(&p);
+    tu_pair_close(&p);
 }
 
 /* The same, many times: close must not return while the woken reader still touches
@@ -228,36 +193,36 @@ static void read_blocked_woken_by_close_repeatedly(void **state)
 {
     (void)state;
     for (int round = 0; round < 50; round++) {
-        pair p;
-        pair_open(&p, "tcp", "127.0.0.1:0");
+        tu_pair p;
+        tu_pair_open(&p, "tcp", "127.0.0.1:0");
         tu_blocked_call bc = {.handle = p.client, .call = call_read};
         tu_blocked_call_start(&bc);
         assert_int_equal(cnet_conn_close(p.client), 0);
         p.client = NULL;
         tu_blocked_call_join(&bc);
         assert_int_equal(bc.rc, CNET_ECLOSED);
-        pair_close(&p);
+        tu_pair_close(&p);
     }
 }
 
 static void close_write_gives_peer_eof(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "tcp", "127.0.0.1:0");
+    tu_pair p;
+    tu_pair_open(&p, "tcp", "127.0.0.1:0");
     char buf[8];
     cnet_error err;
     assert_int_equal(cnet_conn_write(p.client, "last", 4, NULL), 4);
     assert_int_equal(cnet_conn_close_write(p.client, &err), 0);
     assert_int_equal(err.code, 0);
-    read_exactly(p.server, buf, 4);
+    tu_read_exactly(p.server, buf, 4);
     assert_memory_equal(buf, "last", 4);
     assert_int_equal(cnet_conn_read(p.server, buf, sizeof buf, NULL), 0);
     /* the other direction still works */
     assert_int_equal(cnet_conn_write(p.server, "back", 4, NULL), 4);
-    read_exactly(p.client, buf, 4);
+    tu_read_exactly(p.client, buf, 4);
     assert_memory_equal(buf, "back", 4);
-    pair_close(&p);
+    tu_pair_close(&p);
 }
 
 typedef struct drain {
@@ -284,8 +249,8 @@ static void write_large_buffer_writes_all(void **state)
 {
     (void)state;
     enum { SIZE = 8 << 20 };
-    pair p;
-    pair_open(&p, "tcp", "127.0.0.1:0");
+    tu_pair p;
+    tu_pair_open(&p, "tcp", "127.0.0.1:0");
     char *out = malloc(SIZE);
     drain d = {.c = p.server, .buf = malloc(SIZE), .len = SIZE};
     assert_non_null(out);
@@ -300,7 +265,7 @@ static void write_large_buffer_writes_all(void **state)
     assert_memory_equal(d.buf, out, SIZE);
     free(out);
     free(d.buf);
-    pair_close(&p);
+    tu_pair_close(&p);
 }
 
 int main(void)

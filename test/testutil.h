@@ -350,4 +350,41 @@ static inline int tu_enter_private_netns(int migrate_req)
     return fclose(f) == 0 && wrote > 0 ? 0 : -EIO;
 }
 
+/* A TCP (or unix) connection and both of its ends, through a cnet listener. */
+typedef struct tu_pair {
+    cnet_listener *ln;
+    cnet_conn *client, *server;
+    char addr[CNET_ADDRSTRLEN];
+} tu_pair;
+
+static inline void tu_pair_open(tu_pair *p, const char *network, const char *listen_address)
+{
+    p->ln = tu_listen(network, listen_address);
+    assert_true(cnet_listener_addr(p->ln, p->addr, sizeof p->addr) > 0);
+    p->client = tu_dial(network, p->addr);
+    p->server = tu_accept(p->ln);
+}
+
+static inline void tu_pair_close(tu_pair *p)
+{
+    if (p->client != NULL)
+        assert_int_equal(cnet_conn_close(p->client), 0);
+    if (p->server != NULL)
+        assert_int_equal(cnet_conn_close(p->server), 0);
+    assert_int_equal(cnet_listener_close(p->ln), 0);
+}
+
+/* Reads exactly len bytes, or fails the test. */
+static inline void tu_read_exactly(cnet_conn *c, char *buf, size_t len)
+{
+    size_t got = 0;
+    while (got < len) {
+        cnet_error err;
+        ssize_t n = cnet_conn_read(c, buf + got, len - got, &err);
+        if (n <= 0)
+            fail_msg("read returned %zd: %s", n, err.msg);
+        got += (size_t)n;
+    }
+}
+
 #endif /* CNET_TESTUTIL_H */

@@ -386,8 +386,7 @@ struct cnet_conn {
     cnet__fd fd;
     const cnet__network *net;
     cnet__network net_copy; /* what net points to */
-    cnet__sockaddr local;  /* len 0 until first asked (lazy getsockname) */
-    cnet__sockaddr remote;
+    cnet__sockaddr remote;  /* the local end is asked of the kernel when needed */
 };
 
 struct cnet_packet_conn {
@@ -421,7 +420,5 @@ int cnet__local_sockaddr(int fd, cnet__sockaddr *sa);
  * (sysfd is then still the caller's). */
 cnet_conn *cnet__conn_new(int sysfd, const cnet__network *net, const cnet__sockaddr *remote);
 
-/* Address string of a connection end, for error messages (lazy getsockname). */
-void cnet__conn_addrs(cnet_conn *c, char *local, char *remote, size_t len);
 
 #endif /* CNET_INTERNAL_H */

@@ -320,7 +320,8 @@ typedef struct cnet_activation cnet_activation;
  * count (0 when the variables are absent or meant for another process; *act is then an
  * empty set). Each fd is validated as cnet_file_listener does and becomes close-on-exec;
  * the original descriptors 3.. are owned by *act and closed by cnet_activation_free.
- * Errors: -EINVAL for malformed variables (with the variable named in err). */
+ * Errors: -EINVAL for malformed variables (with the variable named in err). Call it
+ * before starting threads: unsetenv is not safe against a concurrent getenv. */
 CNET_EXTERN int cnet_listeners_from_env(cnet_activation **act, cnet_error *err);
 /* Number of sockets and the name of socket i ("" past the end; systemd's default name
  * is "unknown"). */

@@ -187,6 +187,10 @@ bool cnet__accept_inherits_conn_sockopts(void);
 /* Writes without SIGPIPE: MSG_NOSIGNAL where it exists, SO_NOSIGPIPE elsewhere. */
 int cnet__send_flags(void);
 
+/* false where the kernel never maps IPv4 into IPv6 (OpenBSD, DragonFly: hard-wired in
+ * Go), so the probe need not run. */
+bool cnet__kernel_may_map_ipv4(void);
+
 /* The listen(2) backlog: the OS maximum; 0 if it could not be read this time. */
 int cnet__max_listener_backlog(void);
 

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
-#include <string.h>
 #include <unistd.h>
 
 static atomic_int backlog;
@@ -32,8 +31,8 @@ static bool supports_ipv4map(void)
 
     if (state != MAP_UNKNOWN)
         return state == MAP_YES;
-    if (strcmp(cnet__os_name(), "openbsd") == 0 || strcmp(cnet__os_name(), "dragonfly") == 0)
-        rc = -EAFNOSUPPORT; /* hard-wired in Go: these kernels never map IPv4 */
+    if (!cnet__kernel_may_map_ipv4())
+        rc = -EAFNOSUPPORT;
     else if ((fd = cnet__sys_socket(AF_INET6, SOCK_STREAM, 0)) < 0)
         rc = fd;
     else {

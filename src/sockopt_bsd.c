@@ -101,6 +101,15 @@ int cnet__send_flags(void)
 #endif
 }
 
+bool cnet__kernel_may_map_ipv4(void)
+{
+#if defined(__OpenBSD__) || defined(__DragonFly__)
+    return false; /* their IPv6 sockets are always v6-only */
+#else
+    return true;
+#endif
+}
+
 /* The OS maximum, clamped to 16 bits as Go does (golang/go#5030, #41470). */
 static int clamp_backlog(int n)
 {

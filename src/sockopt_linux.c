@@ -73,6 +73,11 @@ int cnet__send_flags(void)
     return MSG_NOSIGNAL; /* EPIPE instead of SIGPIPE, per call */
 }
 
+bool cnet__kernel_may_map_ipv4(void)
+{
+    return true;
+}
+
 /* /proc/sys/net/core/somaxconn, or SOMAXCONN if unreadable (0 if it could not be opened
  * for want of descriptors or memory: try again next time). Kernels before 4.1 keep
  * the backlog in 16 bits (golang/go#5030, #41470): clamp, so a huge value cannot wrap. */

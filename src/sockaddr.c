@@ -51,13 +51,22 @@ bool cnet__endpoint_to_sockaddr(const cnet__endpoint *ep, int family, cnet__sock
     return true;
 }
 
-int cnet__endpoint_format(const cnet__endpoint *ep, char *buf, size_t len)
+/* Go's TCPAddr/UDPAddr String() ("host:port"), or IPAddr's (the IP alone) for an ip
+ * network. */
+static int format_endpoint(const cnet__endpoint *ep, bool with_port, char *buf, size_t len)
 {
     char host[CNET_ADDRSTRLEN], port[8];
 
     cnet__ip_format(&ep->ip, host, sizeof host);
+    if (!with_port)
+        return cnet__copy_out(buf, len, host);
     snprintf(port, sizeof port, "%d", ep->port);
     return cnet_join_host_port(host, port, buf, len);
+}
+
+int cnet__endpoint_format(const cnet__endpoint *ep, char *buf, size_t len)
+{
+    return format_endpoint(ep, true, buf, len);
 }
 
 static int format_unix(const cnet__sockaddr *sa, char *buf, size_t len)
@@ -83,7 +92,7 @@ static int format_unix(const cnet__sockaddr *sa, char *buf, size_t len)
     return cnet__copy_out(buf, len, name);
 }
 
-int cnet__sockaddr_format(const cnet__sockaddr *sa, char *buf, size_t len)
+static int format_sockaddr(const cnet__sockaddr *sa, bool with_port, char *buf, size_t len)
 {
     cnet__endpoint ep = {{0}, 0};
     char tmp[CNET_ADDRSTRLEN];
@@ -105,8 +114,13 @@ int cnet__sockaddr_format(const cnet__sockaddr *sa, char *buf, size_t len)
     default:
         return cnet__copy_out(buf, len, "");
     }
-    cnet__endpoint_format(&ep, tmp, sizeof tmp);
+    format_endpoint(&ep, with_port, tmp, sizeof tmp);
     return cnet__copy_out(buf, len, tmp);
+}
+
+int cnet__sockaddr_format(const cnet__sockaddr *sa, char *buf, size_t len)
+{
+    return format_sockaddr(sa, true, buf, len);
 }
 
 bool cnet__unix_sockaddr(const char *name, cnet__sockaddr *sa)
@@ -133,31 +147,15 @@ bool cnet__unix_sockaddr(const char *name, cnet__sockaddr *sa)
     return true;
 }
 
-/* An ip network's address is the IP alone, as Go's IPAddr prints it. */
-static int without_port(const cnet__network *net, const char *full, char *buf, size_t len)
-{
-    char host[CNET_ADDRSTRLEN], port[8];
-
-    if (net->kind != CNET__IP || cnet_split_host_port(full, host, sizeof host, port, sizeof port, NULL) < 0)
-        return cnet__copy_out(buf, len, full);
-    return cnet__copy_out(buf, len, host);
-}
-
+/* An ip network's addresses have no port, as Go's IPAddr prints them. */
 int cnet__net_sockaddr_format(const cnet__network *net, const cnet__sockaddr *sa, char *buf,
                               size_t len)
 {
-    char full[CNET_ADDRSTRLEN];
-
-    if (cnet__sockaddr_format(sa, full, sizeof full) < 0)
-        return cnet__copy_out(buf, len, "");
-    return without_port(net, full, buf, len);
+    return format_sockaddr(sa, net->kind != CNET__IP, buf, len);
 }
 
 int cnet__net_endpoint_format(const cnet__network *net, const cnet__endpoint *ep, char *buf,
                               size_t len)
 {
-    char full[CNET_ADDRSTRLEN];
-
-    cnet__endpoint_format(ep, full, sizeof full);
-    return without_port(net, full, buf, len);
+    return format_endpoint(ep, net->kind != CNET__IP, buf, len);
 }

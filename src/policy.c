@@ -318,13 +318,14 @@ static int seconds_up(int64_t ns)
     return s > 0x7fffffff ? 0x7fffffff : (int)s;
 }
 
-/* One config field: 0 keeps the table's default, < 0 leaves the OS value alone. */
-static bool field(int64_t v, int64_t scale_ns, int *value)
+/* One config field v (set as setting): 0 keeps the table's default, < 0 leaves the OS
+ * value alone. */
+static bool field(int64_t v, int setting, int *value)
 {
     if (v < 0)
         return false;
     if (v > 0)
-        *value = scale_ns > 1 ? seconds_up(v) : (int)v;
+        *value = setting;
     return true;
 }
 
@@ -339,11 +340,11 @@ static bool keepalive_override(const void *ctx, cnet__opt opt, int *value)
         return ka->enable >= 0;
     case CNET__OPT_TCP_KEEPIDLE:
     case CNET__OPT_TCP_KEEPALIVE:
-        return ka->enable >= 0 && field(ka->idle_ns, 1000000000, value);
+        return ka->enable >= 0 && field(ka->idle_ns, seconds_up(ka->idle_ns), value);
     case CNET__OPT_TCP_KEEPINTVL:
-        return ka->enable >= 0 && field(ka->interval_ns, 1000000000, value);
+        return ka->enable >= 0 && field(ka->interval_ns, seconds_up(ka->interval_ns), value);
     case CNET__OPT_TCP_KEEPCNT:
-        return ka->enable >= 0 && field(ka->count, 1, value);
+        return ka->enable >= 0 && field(ka->count, ka->count, value);
     default:
         return true;
     }

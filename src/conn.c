@@ -77,9 +77,6 @@ ssize_t cnet_conn_read(cnet_conn *c, void *buf, size_t len, cnet_error *err)
         else if (errno != EINTR)
             rc = CNET__ERRNO();
     }
-    /* A read that raced with close reports the close, not a spurious end of stream. */
-    if (rc == 0 && n == 0 && cnet__fd_closing(&c->fd))
-        rc = CNET_ECLOSED;
     if (rc < 0)
         n = conn_error(c, err, rc, "read", "read");
     cnet__fd_release(&c->fd);

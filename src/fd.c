@@ -83,7 +83,7 @@ void cnet__fd_release(cnet__fd *fd)
     pthread_mutex_unlock(&fd->mu);
 }
 
-bool cnet__fd_closing(cnet__fd *fd)
+static bool closing(cnet__fd *fd)
 {
     return (atomic_load(&fd->state) & CLOSING) != 0;
 }
@@ -102,9 +102,9 @@ static int enter_wait(cnet__fd *fd, int *wake_rfd, unsigned *gen)
     int rc = 0;
 
     pthread_mutex_lock(&fd->mu);
-    while (fd->kicking && !cnet__fd_closing(fd))
+    while (fd->kicking && !closing(fd))
         pthread_cond_wait(&fd->cv, &fd->mu);
-    if (cnet__fd_closing(fd))
+    if (closing(fd))
         rc = CNET_ECLOSED;
     else if (fd->wake_rfd < 0)
         rc = cnet__wake_open(&fd->wake_rfd, &fd->wake_wfd);
@@ -147,7 +147,7 @@ int cnet__fd_wait(cnet__fd *fd, short events, _Atomic int64_t *deadline)
         rc = cnet__os_poll(p, 2, cnet__poll_timeout(atomic_load(deadline)));
         rc = rc < 0 && errno != EINTR ? CNET__ERRNO() : 0;
         leave_wait(fd, gen);
-        if (cnet__fd_closing(fd))
+        if (closing(fd))
             return CNET_ECLOSED;
         if (rc < 0 || p[0].revents != 0)
             return rc; /* ready, or an error the next system call will report */
@@ -161,17 +161,17 @@ static void kick(cnet__fd *fd)
     unsigned need;
 
     pthread_mutex_lock(&fd->mu);
-    while (fd->kicking && !cnet__fd_closing(fd))
+    while (fd->kicking && !closing(fd))
         pthread_cond_wait(&fd->cv, &fd->mu);
-    if (fd->waiters > 0 && !cnet__fd_closing(fd)) {
+    if (fd->waiters > 0 && !closing(fd)) {
         fd->kicking = true;
         fd->kick_gen++;
         fd->kick_acks = 0;
         need = fd->waiters;
         cnet__wake_signal(fd->wake_wfd);
-        while (fd->kick_acks < need && !cnet__fd_closing(fd))
+        while (fd->kick_acks < need && !closing(fd))
             pthread_cond_wait(&fd->cv, &fd->mu);
-        if (!cnet__fd_closing(fd))
+        if (!closing(fd))
             cnet__wake_drain(fd->wake_rfd);
         fd->kicking = false;
         pthread_cond_broadcast(&fd->cv);

@@ -333,7 +333,6 @@ int cnet__fd_set_deadline(cnet__fd *fd, bool read, bool write, int64_t deadline_
 /* Marks closed, wakes waiters, waits for them, closes the socket. CNET_ECLOSED if
  * already closed. */
 int cnet__fd_close(cnet__fd *fd);
-bool cnet__fd_closing(cnet__fd *fd);
 
 /* Milliseconds for poll() until deadline (rounded up; -1 for none, 0 if passed). */
 int cnet__poll_timeout(int64_t deadline_ns);

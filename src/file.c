@@ -18,14 +18,24 @@ typedef struct file_socket {
     cnet__sockaddr peer;
 } file_socket;
 
+/* The network of a socket of this family and type (Go's sockaddrToXxx choice). */
 static const cnet__network *network_of(int family, int sotype)
 {
-    if (family == AF_UNIX)
-        return cnet__network_lookup(sotype == SOCK_STREAM ? "unix" : sotype == SOCK_DGRAM ? "unixgram"
-                                    : sotype == SOCK_SEQPACKET ? "unixpacket" : "");
-    if (sotype == SOCK_STREAM)
-        return cnet__network_lookup("tcp");
-    return sotype == SOCK_DGRAM ? cnet__network_lookup("udp") : NULL;
+    static const struct {
+        bool unix_family;
+        int sotype;
+        const char *name;
+    } names[] = {
+        {true, SOCK_STREAM, "unix"}, {true, SOCK_DGRAM, "unixgram"},
+        {true, SOCK_SEQPACKET, "unixpacket"}, {false, SOCK_STREAM, "tcp"},
+        {false, SOCK_DGRAM, "udp"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].unix_family == (family == AF_UNIX) && names[i].sotype == sotype)
+            return cnet__network_lookup(names[i].name);
+    return NULL;
 }
 
 static int getsockopt_int(int fd, int name, int *value)

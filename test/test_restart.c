@@ -5,11 +5,13 @@
  *     takes the listening socket with cnet_listeners_from_env, and the old one stops
  *     accepting and finishes its connections. The socket is never closed, so nothing
  *     is refused.
- *   - group: two servers share the port through reuse_port; a new member joins, then an
- *     old one stops accepting and closes its listener. Linux resets the connections
- *     queued on a closed member unless net.ipv4.tcp_migrate_req=1 (see
- *     test_reuseport), so this one runs in a private network namespace (unshare) where
- *     the test may set it; it needs root and exits 77 (skipped) otherwise.
+ *   - group: two servers share the port through reuse_port, and each in turn is
+ *     replaced the same way: it hands its member socket to its successor. The socket
+ *     never leaves the group, so nothing queued on it is lost. Closing a member instead
+ *     is lossy even with net.ipv4.tcp_migrate_req=1: a handshake that completes while
+ *     the member closes is reset (seen about once in 60 runs of 300 connections, as
+ *     TcpEstabResets with no TCPMigrateReqFailure), so this is the only lossless way to
+ *     replace a member, and test_reuseport shows what closing does.
  * Not one connection may be refused or reset, each gets its answer, a connection held
  * open across each replacement is answered too, and every server process exits 0 with
  * none left behind. The scenario runs in a child process that adopts the orphaned
@@ -219,24 +221,19 @@ static void release(load *l, int k)
 /* ---- the scenarios ---------------------------------------------------------------------- */
 
 typedef struct scenario {
-    int group;       /* 0: restart one server in place; 1: replace members of a group */
+    int group;        /* 0: one server; 1: a group of two */
     pid_t current[2]; /* the live servers (one for restart) */
 } scenario;
 
-/* Replacement k: SIGHUP (the server restarts itself), or a new member joins and an old
- * one is told to stop. The client is released once it has begun. */
+/* Replacement k: the server (for a group, each member in turn) is sent SIGHUP and
+ * restarts itself, handing its socket to its successor. The client is released once
+ * the replacement has begun. */
 static void replace(scenario *sc, servers *s, load *l, int k)
 {
-    if (!sc->group) {
-        kill(sc->current[0], SIGHUP);
-        release(l, k);
-        sc->current[0] = wait_ready(s);
-        return;
-    }
-    pid_t joined = start_server(s, 1, s->addr);
-    kill(sc->current[k % 2], SIGTERM);
+    pid_t *replaced = &sc->current[sc->group ? k % 2 : 0];
+    kill(*replaced, SIGHUP);
     release(l, k);
-    sc->current[k % 2] = joined;
+    *replaced = wait_ready(s);
 }
 
 /* The whole run; reports "answered=<n>/<n> held=<n>/<n> servers=<n> exited_ok=<n>
@@ -291,11 +288,6 @@ static int restart_child(void *arg, int out)
 static int group_child(void *arg, int out)
 {
     (void)arg;
-    int rc = tu_enter_private_netns(1);
-    if (rc < 0) {
-        dprintf(out, "namespace: %s", strerror(-rc));
-        return 1;
-    }
     scenario sc = {.group = 1};
     return run_scenario(&sc, out);
 }
@@ -330,10 +322,6 @@ int main(int argc, char **argv)
     }
     helper = argv[1];
     if (argc > 2 && strcmp(argv[2], "group") == 0) {
-        if (geteuid() != 0) {
-            fprintf(stderr, "SKIP: needs root (a network namespace with tcp_migrate_req)\n");
-            return 77;
-        }
         const struct CMUnitTest group_tests[] = {TU_TEST(group_replacement_refuses_no_connection)};
         return cmocka_run_group_tests_name("restart_group", group_tests, NULL, NULL);
     }

@@ -35,6 +35,15 @@ static const struct {
     {CNET_EUNKNOWNPROTO, "unknown IP protocol specified"},
 };
 
+/* Go's text for errnum, or NULL if the OS's table has none. */
+static const char *errno_text(int errnum)
+{
+    for (size_t i = 0; i < cnet__errno_texts_len; i++)
+        if (cnet__errno_texts[i].errnum == errnum)
+            return cnet__errno_texts[i].text;
+    return NULL;
+}
+
 const char *cnet_strerror(int code)
 {
     static _Thread_local char unknown[32];
@@ -46,7 +55,7 @@ const char *cnet_strerror(int code)
     for (i = 0; i < sizeof cnet_texts / sizeof cnet_texts[0]; i++)
         if (cnet_texts[i].code == code)
             return cnet_texts[i].text;
-    text = code < 0 && code > -4096 ? cnet__errno_text(-code) : NULL; /* never negate INT_MIN */
+    text = code < 0 && code > -4096 ? errno_text(-code) : NULL; /* never negate INT_MIN */
     if (text != NULL)
         return text;
     /* Go prints an errno it has no text for as "errno N". */

@@ -13,10 +13,16 @@
 #include <sys/un.h>
 #include <netdb.h>
 
-/* ---- Errors (error.c, errno_text.c) ------------------------------------------- */
+/* ---- Errors (error.c, errno_text_<os>.c) -------------------------------------- */
 
-/* Go's lower-case errno text, or NULL if the table has none. */
-const char *cnet__errno_text(int errnum);
+/* Go's lower-case errno texts for the build's OS, keyed by symbolic constant; where two
+ * names share a number, the first entry is the one looked up. */
+typedef struct cnet__errno_text {
+    int errnum;
+    const char *text;
+} cnet__errno_text;
+extern const cnet__errno_text cnet__errno_texts[];
+extern const size_t cnet__errno_texts_len;
 
 /* Clears err (code 0, empty message). */
 void cnet__err_clear(cnet_error *err);

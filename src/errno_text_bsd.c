@@ -1,21 +1,20 @@
-/* Go's errno texts (syscall.Errno.Error() on Linux): lower-case, and in places worded
- * differently from the C library's strerror(), which cnet must not use. Keyed by the
- * symbolic constant so the table is right on every OS's numbering. */
+/* Go's errno texts on darwin and the BSDs (syscall.Errno.Error(), zerrors_darwin_*.go
+ * and zerrors_freebsd_*.go): 4.4BSD's wording, lower-case, where Linux has glibc's
+ * ("can't assign requested address", "operation timed out"). Keyed by the symbolic
+ * constant, so one table serves every BSD numbering. test/oracle/errno-texts.sh checks
+ * it against Go's tables: it is darwin's exactly, FreeBSD's and DragonFly's but for
+ * EBUSY, and NetBSD and OpenBSD word a few otherwise (the script lists which). */
 #include "internal.h"
 
 #include <errno.h>
-#include <stddef.h>
 
-static const struct {
-    int errnum;
-    const char *text;
-} errno_texts[] = {
+const cnet__errno_text cnet__errno_texts[] = {
     {EPERM, "operation not permitted"},
     {ENOENT, "no such file or directory"},
     {ESRCH, "no such process"},
     {EINTR, "interrupted system call"},
     {EIO, "input/output error"},
-    {ENXIO, "no such device or address"},
+    {ENXIO, "device not configured"},
     {E2BIG, "argument list too long"},
     {ENOEXEC, "exec format error"},
     {EBADF, "bad file descriptor"},
@@ -24,10 +23,10 @@ static const struct {
     {ENOMEM, "cannot allocate memory"},
     {EACCES, "permission denied"},
     {EFAULT, "bad address"},
-    {EBUSY, "device or resource busy"},
+    {EBUSY, "resource busy"}, /* darwin's; the other BSDs say "device busy" */
     {EEXIST, "file exists"},
-    {EXDEV, "invalid cross-device link"},
-    {ENODEV, "no such device"},
+    {EXDEV, "cross-device link"},
+    {ENODEV, "operation not supported by device"},
     {ENOTDIR, "not a directory"},
     {EISDIR, "is a directory"},
     {EINVAL, "invalid argument"},
@@ -42,7 +41,7 @@ static const struct {
     {EMLINK, "too many links"},
     {EPIPE, "broken pipe"},
     {EDOM, "numerical argument out of domain"},
-    {ERANGE, "numerical result out of range"},
+    {ERANGE, "result too large"},
     {EDEADLK, "resource deadlock avoided"},
     {ENAMETOOLONG, "file name too long"},
     {ENOLCK, "no locks available"},
@@ -53,42 +52,42 @@ static const struct {
     {EIDRM, "identifier removed"},
     {EPROTO, "protocol error"},
     {EBADMSG, "bad message"},
-    {EOVERFLOW, "value too large for defined data type"},
-    {EILSEQ, "invalid or incomplete multibyte or wide character"},
+    {EOVERFLOW, "value too large to be stored in data type"},
+    {EILSEQ, "illegal byte sequence"},
     {ENOTSOCK, "socket operation on non-socket"},
     {EDESTADDRREQ, "destination address required"},
     {EMSGSIZE, "message too long"},
     {EPROTOTYPE, "protocol wrong type for socket"},
     {ENOPROTOOPT, "protocol not available"},
     {EPROTONOSUPPORT, "protocol not supported"},
-    {EOPNOTSUPP, "operation not supported"},
-    {EAFNOSUPPORT, "address family not supported by protocol"},
+    {ESOCKTNOSUPPORT, "socket type not supported"},
+    /* ENOTSUP first: where it equals EOPNOTSUPP (FreeBSD, NetBSD) its text is the one
+     * found; darwin and OpenBSD give EOPNOTSUPP a number and a text of its own. */
+    {ENOTSUP, "operation not supported"},
+    {EOPNOTSUPP, "operation not supported on socket"},
+    {EPFNOSUPPORT, "protocol family not supported"},
+    {EAFNOSUPPORT, "address family not supported by protocol family"},
     {EADDRINUSE, "address already in use"},
-    {EADDRNOTAVAIL, "cannot assign requested address"},
+    {EADDRNOTAVAIL, "can't assign requested address"},
     {ENETDOWN, "network is down"},
     {ENETUNREACH, "network is unreachable"},
     {ENETRESET, "network dropped connection on reset"},
     {ECONNABORTED, "software caused connection abort"},
     {ECONNRESET, "connection reset by peer"},
     {ENOBUFS, "no buffer space available"},
-    {EISCONN, "transport endpoint is already connected"},
-    {ENOTCONN, "transport endpoint is not connected"},
-    {ETIMEDOUT, "connection timed out"},
+    {EISCONN, "socket is already connected"},
+    {ENOTCONN, "socket is not connected"},
+    {ESHUTDOWN, "can't send after socket shutdown"},
+    {ETOOMANYREFS, "too many references: can't splice"},
+    {ETIMEDOUT, "operation timed out"},
     {ECONNREFUSED, "connection refused"},
+    {EHOSTDOWN, "host is down"},
     {EHOSTUNREACH, "no route to host"},
     {EALREADY, "operation already in progress"},
     {EINPROGRESS, "operation now in progress"},
     {ESTALE, "stale NFS file handle"},
-    {EDQUOT, "disk quota exceeded"},
+    {EDQUOT, "disc quota exceeded"},
     {ECANCELED, "operation canceled"},
 };
 
-const char *cnet__errno_text(int errnum)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof errno_texts / sizeof errno_texts[0]; i++)
-        if (errno_texts[i].errnum == errnum)
-            return errno_texts[i].text;
-    return NULL;
-}
+const size_t cnet__errno_texts_len = sizeof cnet__errno_texts / sizeof cnet__errno_texts[0];

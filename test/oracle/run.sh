@@ -29,14 +29,33 @@ echo "oracle: $(go version)"
 (cd "$work" && GOPROXY=off GOFLAGS=-mod=mod GOCACHE="$1/gocache" GOPATH="$1/gopath" \
     go build -o "$work/oracle-go" "$here/oracle.go")
 
-"$work/oracle-go" "$cases" >"$work/go.raw"
+# Each side runs in a network namespace of its own with only lo up, where no other test
+# (ctest runs several at once) can hold the port a case picks or takes: a "tcp6 :0" port
+# is free on IPv6 only, and a tcp4 listener elsewhere on it would fail the pair. Root
+# uses a plain namespace, anyone else a user namespace; where neither can be made, the
+# cases run on the host's loopback as they are.
+isolated() {
+    local how
+    for how in -n -rn; do
+        if unshare "$how" true 2>/dev/null; then
+            unshare "$how" sh -c 'ip link set lo up && exec "$@"' isolated "$@"
+            return
+        fi
+    done
+    "$@"
+}
+if ! unshare -n true 2>/dev/null && ! unshare -rn true 2>/dev/null; then
+    echo "oracle: note: no network namespace here; the cases share the host's loopback"
+fi
+
+isolated "$work/oracle-go" "$cases" >"$work/go.raw"
 # Go refuses (and names) any dial off loopback and any DNS query; cnet's resolver cannot
 # be fenced in, so such a case stops the test before cnet runs it.
 if grep -F "oracle: refused" "$work/go.raw"; then
     echo "oracle: FAIL: a case above would leave the host; fix cases.txt" >&2
     exit 1
 fi
-"$oracle_c" "$cases" >"$work/cnet.out"
+isolated "$oracle_c" "$cases" >"$work/cnet.out"
 
 # Later Go wording that cnet follows replaces Go 1.19's before comparing.
 rewrites=()

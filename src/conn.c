@@ -17,7 +17,7 @@ cnet_conn *cnet__conn_new(int sysfd, const cnet__network *net, const cnet__socka
     if (c == NULL)
         return NULL;
     cnet__fd_init(&c->fd, sysfd);
-    c->net_copy = *net;
+    cnet__network_of_socket(net, &c->net_copy);
     c->net = &c->net_copy;
     if (remote != NULL)
         c->remote = *remote;

@@ -69,6 +69,9 @@ typedef struct cnet__network {
 int cnet__network_parse(const char *name, cnet__network *net, char *errtext, size_t errlen);
 /* The fixed networks only (tcp*, udp*, unix*); NULL for any other name. */
 const cnet__network *cnet__network_lookup(const char *name);
+/* The network an open socket names in its I/O errors (Go's fd.net): net itself, but an
+ * ip network without its protocol ("ip4:icmp" reads as "ip4"). */
+void cnet__network_of_socket(const cnet__network *net, cnet__network *out);
 /* Reports a cnet__network_parse failure as Go does for op. */
 int cnet__network_error(cnet_error *err, int code, const char *op, const char *network,
                         const char *errtext);

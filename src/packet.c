@@ -26,7 +26,7 @@ int cnet__packet_new(int sysfd, const cnet__network *net, cnet_packet_conn **out
         return rc;
     }
     cnet__fd_init(&pc->fd, sysfd);
-    pc->net_copy = *net;
+    cnet__network_of_socket(net, &pc->net_copy);
     pc->net = &pc->net_copy;
     *out = pc;
     return 0;

@@ -104,6 +104,13 @@ int cnet__network_parse(const char *name, cnet__network *net, char *errtext, siz
     return 0;
 }
 
+void cnet__network_of_socket(const cnet__network *net, cnet__network *out)
+{
+    *out = *net;
+    if (net->kind == CNET__IP)
+        out->name[strcspn(out->name, ":")] = '\0';
+}
+
 static bool keep_for_network(const cnet__network *net, const cnet__ip *ip)
 {
     if (net->family_hint == AF_INET)

@@ -331,6 +331,43 @@ static void dial_and_close(run *r, const char *network, const char *address, con
     set_result(r, "ok ", text);
 }
 
+/* A read past its deadline: the error an open socket gives, with the network it names. */
+static void set_read_result(run *r, ssize_t n, const cnet_error *err)
+{
+    set_result(r, n < 0 ? "err " : "ok ", n < 0 ? err->msg : "read");
+}
+
+static void dial_read(run *r, const char *network, const char *address)
+{
+    cnet_dialer d = {.control = loopback_only};
+    cnet_conn *c;
+    cnet_error err;
+    char local[CNET_ADDRSTRLEN], byte;
+    if (cnet_dial_with(&d, network, address, &c, &err) < 0) {
+        set_result(r, "err ", err.msg);
+        return;
+    }
+    if (cnet_conn_local_addr(c, local, sizeof local) > 0)
+        learn(r, network, local);
+    cnet_conn_set_read_deadline(c, cnet_now_ns() - 1000000000);
+    set_read_result(r, cnet_conn_read(c, &byte, 1, &err), &err);
+    cnet_conn_close(c);
+}
+
+static void listenpacket_read(run *r, const char *network, const char *address)
+{
+    endpoint e;
+    char addr[CNET_ADDRSTRLEN], byte;
+    cnet_error err;
+    if (open_endpoint(r, "listenpacket", network, address, &e, addr, sizeof addr, &err) < 0) {
+        set_result(r, "err ", err.msg);
+        return;
+    }
+    cnet_packet_set_read_deadline(e.pc, cnet_now_ns() - 1000000000);
+    set_read_result(r, cnet_packet_read_from(e.pc, &byte, 1, NULL, 0, &err), &err);
+    endpoint_close(&e);
+}
+
 static void dial_to(run *r, const char *lnet, const char *laddr, const char *dnet,
                     const char *daddr, const char *from)
 {
@@ -436,6 +473,10 @@ static void dispatch(run *r, const char *cmd, char a[][LINE_MAX_LEN], size_t arg
         dial_to(r, a[0], a[1], a[2], a[3], NULL);
     else if (is(cmd, argc, "dial-to-from", 5))
         dial_to(r, a[0], a[1], a[2], a[3], a[4]);
+    else if (is(cmd, argc, "dial-read", 2))
+        dial_read(r, a[0], a[1]);
+    else if (is(cmd, argc, "listenpacket-read", 2))
+        listenpacket_read(r, a[0], a[1]);
     else if (is(cmd, argc, "dial-refused", 2))
         dial_refused(r, a[0], a[1], NULL);
     else if (is(cmd, argc, "dial-refused-from", 3))

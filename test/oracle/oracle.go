@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // A run of one case: the ports the kernel chose (printed as <port>) and the temporary
@@ -124,6 +125,10 @@ func (r *run) dispatch(cmd string, a []string) string {
 		return r.dialTo(a[0], a[1], a[2], a[3], nil)
 	case cmd == "dial-to-from" && len(a) == 5:
 		return r.dialTo(a[0], a[1], a[2], a[3], &a[4])
+	case cmd == "dial-read" && len(a) == 2:
+		return r.dialRead(a[0], a[1])
+	case cmd == "listenpacket-read" && len(a) == 2:
+		return r.listenPacketRead(a[0], a[1])
 	case cmd == "dial-refused" && len(a) == 2:
 		return r.dialRefused(a[0], a[1], nil)
 	case cmd == "dial-refused-from" && len(a) == 3:
@@ -293,6 +298,35 @@ func (r *run) dialAndClose(network, address string, from *string) string {
 	defer c.Close()
 	local := r.learn(c.LocalAddr())
 	return "ok local=" + local + " remote=" + c.RemoteAddr().String()
+}
+
+// A read past its deadline: the error an open socket gives, with the network it names.
+func readExpired(c interface{ SetReadDeadline(time.Time) error }, read func([]byte) error) string {
+	c.SetReadDeadline(time.Now().Add(-time.Second))
+	if err := read(make([]byte, 1)); err != nil {
+		return "err " + err.Error()
+	}
+	return "ok read"
+}
+
+func (r *run) dialRead(network, address string) string {
+	c, err := dialer.Dial(network, address)
+	if err != nil {
+		return "err " + err.Error()
+	}
+	defer c.Close()
+	r.learn(c.LocalAddr())
+	return readExpired(c, func(b []byte) error { _, err := c.Read(b); return err })
+}
+
+func (r *run) listenPacketRead(network, address string) string {
+	c, err := net.ListenPacket(network, address)
+	if err != nil {
+		return "err " + err.Error()
+	}
+	defer c.Close()
+	r.learn(c.LocalAddr())
+	return readExpired(c, func(b []byte) error { _, _, err := c.ReadFrom(b); return err })
 }
 
 func (r *run) dialTo(lnet, laddr, dnet, daddr string, from *string) string {

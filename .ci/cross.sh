@@ -2,7 +2,8 @@
 # Cross-builds cnet where this machine cannot run it: the library (static and shared)
 # and the command-line tool for x86_64-macos, aarch64-macos and aarch64-linux-musl,
 # with Zig 0.11's clang, -Werror and the optimiser on (RelWithDebInfo), using the
-# darwin sources (sockopt_bsd.c, sys_cloexec.c, mcast_bsd.c, wake_pipe.c) for macOS.
+# darwin sources (sockopt_bsd.c, errno_text_bsd.c, sys_cloexec.c, mcast_bsd.c,
+# wake_pipe.c) for macOS.
 # It compiles and links; nothing here runs the results (docs/PLATFORMS.md).
 #
 #   .ci/cross.sh [TARGET...]      default: all three; build trees under build-cross/

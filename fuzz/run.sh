@@ -18,7 +18,7 @@ mkdir -p "$out" "$here/crashes"
 sources=()
 for f in "$root"/src/*.c; do
     case $(basename "$f") in
-        sockopt_bsd.c|sys_cloexec.c|mcast_bsd.c|wake_pipe.c|fault.c) ;;
+        sockopt_bsd.c|errno_text_bsd.c|sys_cloexec.c|mcast_bsd.c|wake_pipe.c|fault.c) ;;
         *) sources+=("$f") ;;
     esac
 done

@@ -61,8 +61,8 @@ const cnet__errno_text cnet__errno_texts[] = {
     {ENOPROTOOPT, "protocol not available"},
     {EPROTONOSUPPORT, "protocol not supported"},
     {ESOCKTNOSUPPORT, "socket type not supported"},
-    /* ENOTSUP first: where it equals EOPNOTSUPP (FreeBSD, NetBSD) its text is the one
-     * found; darwin and OpenBSD give EOPNOTSUPP a number and a text of its own. */
+    /* ENOTSUP first: where it equals EOPNOTSUPP (FreeBSD, DragonFly) its text is the
+     * one found; darwin gives EOPNOTSUPP a number and a text of its own. */
     {ENOTSUP, "operation not supported"},
     {EOPNOTSUPP, "operation not supported on socket"},
     {EPFNOSUPPORT, "protocol family not supported"},

@@ -18,7 +18,8 @@ step() { echo "install_check: $*"; }
 run() { timeout 60 "$@" || fail "$* exited with $?"; }
 
 # The libraries whose ELF "NEEDED" list names libcnet.
-needs_libcnet() { readelf -d "$1" | grep -q 'NEEDED.*\[libcnet\.so'; }
+# readelf's output is read whole first: under pipefail, grep -q's early exit could fail it.
+needs_libcnet() { grep -q 'NEEDED.*\[libcnet\.so' <<<"$(readelf -d "$1")"; }
 
 step "cmake --install $build --prefix $p"
 cmake --install "$build" --prefix "$p" >"$work/install.log" || { cat "$work/install.log"; fail "cmake --install"; }
@@ -75,7 +76,7 @@ cmake -S "$src/examples" -B "$work/cmake" -Dcnet_DIR="$p/$libdir/cmake/cnet" >"$
     { cat "$work/cmake.log"; fail "configure the CMake consumer"; }
 cmake --build "$work/cmake" >>"$work/cmake.log" || { cat "$work/cmake.log"; fail "build the CMake consumer"; }
 needs_libcnet "$work/cmake/consumer" || fail "cnet::cnet is not the shared library"
-readelf -d "$work/cmake/consumer" | grep -q "PATH.*$p/$libdir" || fail "cnet::cnet does not point into $p"
+grep -q "PATH.*$p/$libdir" <<<"$(readelf -d "$work/cmake/consumer")" || fail "cnet::cnet does not point into $p"
 ! needs_libcnet "$work/cmake/consumer_static" || fail "cnet::cnet_static links libcnet.so"
 run "$work/cmake/consumer"
 run "$work/cmake/consumer_static"

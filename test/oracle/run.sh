@@ -34,28 +34,25 @@ echo "oracle: $(go version)"
 # is free on IPv6 only, and a tcp4 listener elsewhere on it would fail the pair. Root
 # uses a plain namespace, anyone else a user namespace; where neither can be made, the
 # cases run on the host's loopback as they are.
-isolated() {
-    local how
-    for how in -n -rn; do
-        if unshare "$how" true 2>/dev/null; then
-            unshare "$how" sh -c 'ip link set lo up && exec "$@"' isolated "$@"
-            return
-        fi
-    done
-    "$@"
-}
-if ! unshare -n true 2>/dev/null && ! unshare -rn true 2>/dev/null; then
+isolate=()
+for how in -n -rn; do
+    if unshare "$how" true 2>/dev/null; then
+        isolate=(unshare "$how" sh -c 'ip link set lo up && exec "$@"' isolated)
+        break
+    fi
+done
+if [ ${#isolate[@]} -eq 0 ]; then
     echo "oracle: note: no network namespace here; the cases share the host's loopback"
 fi
 
-isolated "$work/oracle-go" "$cases" >"$work/go.raw"
+"${isolate[@]}" "$work/oracle-go" "$cases" >"$work/go.raw"
 # Go refuses (and names) any dial off loopback and any DNS query; cnet's resolver cannot
 # be fenced in, so such a case stops the test before cnet runs it.
 if grep -F "oracle: refused" "$work/go.raw"; then
     echo "oracle: FAIL: a case above would leave the host; fix cases.txt" >&2
     exit 1
 fi
-isolated "$oracle_c" "$cases" >"$work/cnet.out"
+"${isolate[@]}" "$oracle_c" "$cases" >"$work/cnet.out"
 
 # Later Go wording that cnet follows replaces Go 1.19's before comparing.
 rewrites=()

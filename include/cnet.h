@@ -196,6 +196,13 @@ CNET_EXTERN ssize_t cnet_conn_read(cnet_conn *c, void *buf, size_t len, cnet_err
  * that has gone gives -EPIPE ("broken pipe"), never SIGPIPE. */
 CNET_EXTERN ssize_t cnet_conn_write(cnet_conn *c, const void *buf, size_t len, cnet_error *err);
 
+/* Go's n, err := c.Write(buf): the same write, with *written (if non-NULL) set to the
+ * bytes the kernel took, on success and on failure alike. After a write deadline the
+ * caller knows where the stream stands: set a new deadline and write the rest
+ * (buf + *written). Returns 0 or an error code. */
+CNET_EXTERN int cnet_conn_write_n(cnet_conn *c, const void *buf, size_t len, size_t *written,
+                                  cnet_error *err);
+
 /* Shuts down the writing side (Go's CloseWrite): the peer reads end of stream. */
 CNET_EXTERN int cnet_conn_close_write(cnet_conn *c, cnet_error *err);
 

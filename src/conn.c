@@ -83,7 +83,8 @@ ssize_t cnet_conn_read(cnet_conn *c, void *buf, size_t len, cnet_error *err)
     return n;
 }
 
-ssize_t cnet_conn_write(cnet_conn *c, const void *buf, size_t len, cnet_error *err)
+int cnet_conn_write_n(cnet_conn *c, const void *buf, size_t len, size_t *written,
+                      cnet_error *err)
 {
     const char *p = buf;
     size_t done = 0;
@@ -91,6 +92,8 @@ ssize_t cnet_conn_write(cnet_conn *c, const void *buf, size_t len, cnet_error *e
     int rc;
 
     cnet__err_clear(err);
+    if (written != NULL)
+        *written = 0;
     if (c == NULL || (buf == NULL && len > 0))
         return cnet__null_arg(err, "write", c == NULL ? "c" : "buf");
     if (cnet__fd_acquire(&c->fd) < 0)
@@ -100,6 +103,8 @@ ssize_t cnet_conn_write(cnet_conn *c, const void *buf, size_t len, cnet_error *e
         n = cnet__os_send(c->fd.sysfd, p + done, len - done, cnet__send_flags());
         if (n >= 0) {
             done += (size_t)n;
+            if (written != NULL)
+                *written = done; /* kept current: a later failure still reports it */
             if (len == 0)
                 break;
         } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -111,6 +116,13 @@ ssize_t cnet_conn_write(cnet_conn *c, const void *buf, size_t len, cnet_error *e
     if (rc < 0)
         rc = conn_error(c, err, rc, "write", "write");
     cnet__fd_release(&c->fd);
+    return rc;
+}
+
+ssize_t cnet_conn_write(cnet_conn *c, const void *buf, size_t len, cnet_error *err)
+{
+    int rc = cnet_conn_write_n(c, buf, len, NULL, err);
+
     return rc < 0 ? rc : (ssize_t)len;
 }
 

@@ -357,6 +357,73 @@ CNET_EXTERN int cnet_restart_exec(const char *path, char *const argv[], char *co
                                   cnet_listener *const lns[], const char *const names[],
                                   size_t n, pid_t *pid, cnet_error *err);
 
+/* ---- Tasks: many connections on a few threads (Go's goroutines and netpoller) ----
+ *
+ * cnet_run starts scheduler threads, each with its own poller (epoll on Linux, kqueue on
+ * darwin and the BSDs), and runs tasks on them: stackful coroutines that call the same
+ * blocking functions as any thread. A cnet call that would block inside a task parks the
+ * task instead (one entry in its scheduler's poller, a timer for its deadline) and the
+ * thread runs other tasks: accept, read, write, read_from, write_to, dial (connects and
+ * Happy Eyeballs), name lookups (the answer comes from a resolver thread), close (which
+ * waits for the calls it wakes), cnet_sleep and cnet_waitgroup_wait. Deadlines, deadline
+ * changes and a close from any thread or task behave exactly as on plain threads.
+ *
+ * A blocking call outside cnet (sleep(3), a disk read, a mutex held for long,
+ * getaddrinfo called directly) blocks the whole scheduler thread and every task on it.
+ *
+ * A task stays on the thread it was placed on for its whole life, so errno and
+ * thread-local storage behave as in any thread. cnet_go places each new task on the next
+ * scheduler thread in turn (round-robin), so one accept loop spreads its connections
+ * over every thread.
+ *
+ * Stacks are fixed (they do not grow): mmap'd with a PROT_NONE guard page below, so an
+ * overflow faults (SIGSEGV) at the guard instead of corrupting memory. The default,
+ * CNET_DEFAULT_STACK_SIZE (256 KiB), is virtual: pages cost memory only once touched,
+ * so a task parked in a read costs one or two pages; 256 KiB leaves room for ordinary
+ * C (printf and friends need a few KiB) and for sanitizer builds. Give a smaller size
+ * to hold more tasks within vm.max_map_count (each task is two mappings). */
+
+#define CNET_DEFAULT_STACK_SIZE (256 * 1024)
+
+typedef struct cnet_runtime_config {
+    int threads;       /* scheduler threads; 0: one per online CPU */
+    size_t stack_size; /* bytes per task stack; 0: CNET_DEFAULT_STACK_SIZE (rounded up
+                          to whole pages, at least 16 KiB) */
+} cnet_runtime_config;
+
+/* Starts the runtime, runs main_fn(arg) as its first task, and returns 0 once every
+ * task has returned; < 0 (err says why) if it could not start: -EINVAL for a NULL
+ * main_fn or threads < 0, -EBUSY when called from a task or while another cnet_run is
+ * running, -errno from mmap, epoll/kqueue or pthread_create. cfg NULL is all zero. */
+CNET_EXTERN int cnet_run(const cnet_runtime_config *cfg, void (*main_fn)(void *arg), void *arg,
+                         cnet_error *err);
+
+/* Starts fn(arg) as a new task. Callable from a task, or from any thread while
+ * cnet_run is running. 0, or < 0: -ENOMEM (no stack could be mapped), -EINVAL for a
+ * NULL fn, -EPERM when no runtime is running. */
+CNET_EXTERN int cnet_go(void (*fn)(void *arg), void *arg);
+
+/* Lets the other runnable tasks of this thread run first (a task), or sched_yield (a
+ * thread). */
+CNET_EXTERN void cnet_yield(void);
+
+/* Sleeps ns nanoseconds (<= 0: not at all); a task parks, a thread sleeps. */
+CNET_EXTERN void cnet_sleep(int64_t ns);
+
+/* 1 if the caller is a task, else 0. */
+CNET_EXTERN int cnet_in_task(void);
+
+/* Go's sync.WaitGroup, for tasks and threads alike: add before starting the work,
+ * done when it ends, wait until the count is back to zero. new: 0 or -ENOMEM; add
+ * with a count that would go negative is a bug (it aborts, as Go panics). Free only
+ * once nobody waits. */
+typedef struct cnet_waitgroup cnet_waitgroup;
+CNET_EXTERN int cnet_waitgroup_new(cnet_waitgroup **wg);
+CNET_EXTERN void cnet_waitgroup_add(cnet_waitgroup *wg, int delta);
+CNET_EXTERN void cnet_waitgroup_done(cnet_waitgroup *wg);
+CNET_EXTERN void cnet_waitgroup_wait(cnet_waitgroup *wg);
+CNET_EXTERN void cnet_waitgroup_free(cnet_waitgroup *wg);
+
 /* ---- The option policy ----------------------------------------------------------- */
 
 /* One socket option cnet sets by default: the same rows the library applies. */

@@ -12,9 +12,15 @@
  *     the matching *_close(), which always frees it, even when it reports an error.
  *   - Every socket cnet creates is non-blocking internally and close-on-exec from
  *     birth. Calls block until done; EINTR is retried. Writes never raise SIGPIPE.
- *   - Handles may be used from several threads. A *_close() from another thread
- *     wakes blocked calls, which then fail with CNET_ECLOSED ("use of closed network
- *     connection"); *_close() returns once they have left.
+ *   - Handles may be used from several threads and tasks at once. *_stop() (any
+ *     number of times, from anywhere) wakes every blocked call, which then fails with
+ *     CNET_ECLOSED ("use of closed network connection"), as does every later call; the
+ *     socket stays open and the handle allocated. *_close() stops, waits until the
+ *     blocked calls have left, closes the socket and frees the handle: the one owner
+ *     calls it exactly once, after every other user has stopped touching the handle.
+ *     A watchdog that must cut a connection its handler also closes calls *_stop()
+ *     (Go's pattern of closing a conn twice); the handler's *_close() frees it.
+ *   - Blocking calls park the calling task instead of its thread (see "Tasks" below).
  */
 #ifndef CNET_H
 #define CNET_H
@@ -210,6 +216,12 @@ CNET_EXTERN int cnet_conn_local_addr(const cnet_conn *c, char *buf, size_t len);
 CNET_EXTERN int cnet_conn_remote_addr(const cnet_conn *c, char *buf, size_t len);
 CNET_EXTERN int cnet_conn_fd(const cnet_conn *c);
 CNET_EXTERN int cnet_conn_close(cnet_conn *c);
+/* Stops c without freeing it: every blocked and later call fails with CNET_ECLOSED.
+ * Idempotent and safe from any thread or task until the owner's cnet_conn_close.
+ * 0, or -EINVAL for NULL. The same for listeners and packet conns. */
+CNET_EXTERN int cnet_conn_stop(cnet_conn *c);
+CNET_EXTERN int cnet_listener_stop(cnet_listener *ln);
+CNET_EXTERN int cnet_packet_stop(cnet_packet_conn *pc);
 
 /* ---- Deadlines, the dialer and connection options (Go's Dialer and SetDeadline) --- */
 
@@ -414,14 +426,15 @@ CNET_EXTERN void cnet_sleep(int64_t ns);
 CNET_EXTERN int cnet_in_task(void);
 
 /* Go's sync.WaitGroup, for tasks and threads alike: add before starting the work,
- * done when it ends, wait until the count is back to zero. new: 0 or -ENOMEM; add
- * with a count that would go negative is a bug (it aborts, as Go panics). Free only
- * once nobody waits. */
+ * done when it ends, wait (a task parks) until the count is back to zero. new: 0 or
+ * -ENOMEM. add, done, wait: 0, or -EINVAL for NULL or for a count that would go
+ * negative (left unchanged; Go panics there). Free (NULL is allowed) only once nobody
+ * waits. */
 typedef struct cnet_waitgroup cnet_waitgroup;
 CNET_EXTERN int cnet_waitgroup_new(cnet_waitgroup **wg);
-CNET_EXTERN void cnet_waitgroup_add(cnet_waitgroup *wg, int delta);
-CNET_EXTERN void cnet_waitgroup_done(cnet_waitgroup *wg);
-CNET_EXTERN void cnet_waitgroup_wait(cnet_waitgroup *wg);
+CNET_EXTERN int cnet_waitgroup_add(cnet_waitgroup *wg, int delta);
+CNET_EXTERN int cnet_waitgroup_done(cnet_waitgroup *wg);
+CNET_EXTERN int cnet_waitgroup_wait(cnet_waitgroup *wg);
 CNET_EXTERN void cnet_waitgroup_free(cnet_waitgroup *wg);
 
 /* ---- The option policy ----------------------------------------------------------- */

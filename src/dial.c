@@ -212,8 +212,8 @@ static int poll_racers(const dial_ctx *ctx, racer *rs[2], int64_t wake_at, const
         if (rs[i]->fd >= 0)
             wake_at = earliest(wake_at, rs[i]->attempt_deadline);
     }
-    n = cnet__os_poll(p, 2, cnet__poll_timeout(wake_at));
-    poll_err = n < 0 ? CNET__ERRNO() : 0;
+    n = cnet__poll_any(p, 2, wake_at);
+    poll_err = n < 0 ? n : 0;
     if (poll_err == -EINTR)
         return -1;
     for (i = 0; i < 2; i++) {

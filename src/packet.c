@@ -25,7 +25,12 @@ int cnet__packet_new(int sysfd, const cnet__network *net, cnet_packet_conn **out
         free(pc);
         return rc;
     }
-    cnet__fd_init(&pc->fd, sysfd);
+    *syscall = "malloc";
+    rc = cnet__fd_init(&pc->fd, sysfd);
+    if (rc < 0) {
+        free(pc);
+        return rc;
+    }
     cnet__network_of_socket(net, &pc->net_copy);
     pc->net = &pc->net_copy;
     *out = pc;
@@ -413,6 +418,14 @@ int cnet_packet_local_addr(const cnet_packet_conn *pc, char *buf, size_t len)
 int cnet_packet_fd(const cnet_packet_conn *pc)
 {
     return pc == NULL ? -EINVAL : pc->fd.sysfd;
+}
+
+int cnet_packet_stop(cnet_packet_conn *pc)
+{
+    if (pc == NULL)
+        return -EINVAL;
+    cnet__fd_stop(&pc->fd);
+    return 0;
 }
 
 int cnet_packet_close(cnet_packet_conn *pc)

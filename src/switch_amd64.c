@@ -58,9 +58,10 @@ void *cnet__ctx_make(void *stack_top, void (*entry)(void *), void *arg)
 {
     uint64_t *sp = (uint64_t *)((uintptr_t)stack_top & ~(uintptr_t)15);
 
-    /* After the switch pops 7 words and returns into cnet__ctx_start, rsp must be
-     * 16-byte aligned so that its call gives entry the ABI's alignment. */
-    *--sp = 0;                               /* padding: keeps the alignment */
+    /* When the switch returns into cnet__ctx_start, rsp must be 16-byte aligned so that
+     * its call gives entry the ABI's alignment: the return address sits at 8 mod 16. */
+    *--sp = 0;                               /* padding */
+    *--sp = 0;                               /* padding */
     *--sp = (uint64_t)(uintptr_t)cnet__ctx_start; /* the return address */
     *--sp = 0;                               /* rbp: the end of the frame chain */
     *--sp = 0;                               /* rbx */

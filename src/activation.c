@@ -15,7 +15,7 @@
 typedef struct activation_item {
     int fd;
     bool taken;
-    char name[256];
+    char name[CNET__FDNAME_MAX + 1];
 } activation_item;
 
 struct cnet_activation {
@@ -43,6 +43,11 @@ static long parse_decimal(const char *s)
     return *end == '\0' ? v : -1;
 }
 
+bool cnet__fdname_valid(const char *name, size_t len)
+{
+    return len > 0 && len <= CNET__FDNAME_MAX && memchr(name, ':', len) == NULL;
+}
+
 /* Copies the i-th ':'-separated name of names (systemd's default "unknown"). */
 static bool nth_name(const char *names, size_t i, char *out, size_t outlen)
 {
@@ -58,7 +63,7 @@ static bool nth_name(const char *names, size_t i, char *out, size_t outlen)
         return false;
     end = strchr(p, ':');
     len = end != NULL ? (size_t)(end - p) : strlen(p);
-    if (len == 0 || len >= outlen)
+    if (!cnet__fdname_valid(p, len) || len >= outlen)
         return false;
     memcpy(out, p, len);
     out[len] = '\0';

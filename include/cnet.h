@@ -339,13 +339,15 @@ CNET_EXTERN void cnet_activation_free(cnet_activation *act);
 
 /* Zero-downtime restart: starts path (argv, envp; envp NULL = this environment) in a new
  * process that inherits the n listeners as fds 3..3+n-1 with LISTEN_FDS=n,
- * LISTEN_PID=<its pid> and LISTEN_FDNAMES=names (names NULL or a NULL entry: "unknown"),
- * so that cnet_listeners_from_env picks them up. The listeners stay open and usable
- * here: stop accepting and close them when the new process is ready; connections
- * arriving meanwhile queue on the shared socket and none is refused. The new program
- * starts with no signal blocked; descriptors 3..3+n-1 are replaced in it (any other
- * inheritable descriptor you want it to have must be numbered above). Sets *pid. Errors:
- * -errno from fork (in err) or from exec (reported by the child through a pipe). */
+ * LISTEN_PID=<its pid> and LISTEN_FDNAMES=names (names NULL or a NULL entry: "unknown";
+ * no LISTEN_FDNAMES when n is 0), so that cnet_listeners_from_env picks them up. The
+ * listeners stay open and usable here: stop accepting and close them when the new
+ * process is ready; connections arriving meanwhile queue on the shared socket and none
+ * is refused. The new program starts with no signal blocked; descriptors 3..3+n-1 are
+ * replaced in it (any other inheritable descriptor you want it to have must be numbered
+ * above). Sets *pid. Errors: -EINVAL for a name cnet_listeners_from_env would refuse
+ * (empty, longer than 255 bytes, or containing ':'), before anything is started; -errno
+ * from fork (in err) or from exec (reported by the child through a pipe). */
 CNET_EXTERN int cnet_restart_exec(const char *path, char *const argv[], char *const envp[],
                                   cnet_listener *const lns[], const char *const names[],
                                   size_t n, pid_t *pid, cnet_error *err);

@@ -54,7 +54,25 @@ static char *names_variable(const char *const names[], size_t n)
     return v;
 }
 
-/* The environment minus any LISTEN_* variables, plus ours. */
+/* Refuses any name the new process's cnet_listeners_from_env would refuse (the same
+ * rule, cnet__fdname_valid), while this process can still say so and go on serving. */
+static int check_names(const char *const names[], size_t n, const char *path, cnet_error *err)
+{
+    char inner[CNET_ERROR_MAX];
+    size_t i;
+
+    for (i = 0; names != NULL && i < n; i++) {
+        if (names[i] == NULL || cnet__fdname_valid(names[i], strlen(names[i])))
+            continue;
+        snprintf(inner, sizeof inner, "listener name \"%.64s\": %s", names[i],
+                 cnet_strerror(-EINVAL));
+        return cnet__op_error(err, -EINVAL, "exec", NULL, NULL, path, inner);
+    }
+    return 0;
+}
+
+/* The environment minus any LISTEN_* variables, plus ours. With no listener there is no
+ * LISTEN_FDNAMES: an empty one would name one socket, and the reader would refuse it. */
 static bool build_env(handover *h, char *const envp[], const char *const names[])
 {
     size_t i, k = 0, count = 0;
@@ -63,15 +81,16 @@ static bool build_env(handover *h, char *const envp[], const char *const names[]
         count++;
     h->envp = cnet__os_calloc(count + 4, sizeof *h->envp);
     h->fds_var = cnet__os_malloc(sizeof "LISTEN_FDS=" + PID_DIGITS);
-    h->names_var = names_variable(names, h->n);
-    if (h->envp == NULL || h->fds_var == NULL || h->names_var == NULL)
+    h->names_var = h->n > 0 ? names_variable(names, h->n) : NULL;
+    if (h->envp == NULL || h->fds_var == NULL || (h->n > 0 && h->names_var == NULL))
         return false;
     for (i = 0; i < count; i++)
         if (!is_listen_var(envp[i]))
             h->envp[k++] = envp[i];
     snprintf(h->fds_var, sizeof "LISTEN_FDS=" + PID_DIGITS, "LISTEN_FDS=%zu", h->n);
     h->envp[k++] = h->fds_var;
-    h->envp[k++] = h->names_var;
+    if (h->names_var != NULL)
+        h->envp[k++] = h->names_var;
     h->envp[k++] = h->pid_var; /* filled in by the child */
     return true;
 }
@@ -177,6 +196,9 @@ int cnet_restart_exec(const char *path, char *const argv[], char *const envp[],
             return cnet__null_arg(err, "exec", "lns[i]");
         h.src[i] = lns[i]->fd.sysfd;
     }
+    rc = check_names(names, n, path, err);
+    if (rc < 0)
+        return rc;
     if (!build_env(&h, envp != NULL ? envp : environ, names)) {
         free_handover(&h);
         return cnet__sys_error(err, -ENOMEM, "exec", NULL, NULL, path, "malloc");

@@ -345,9 +345,14 @@ CNET_EXTERN void cnet_activation_free(cnet_activation *act);
  * process is ready; connections arriving meanwhile queue on the shared socket and none
  * is refused. The new program starts with no signal blocked; descriptors 3..3+n-1 are
  * replaced in it (any other inheritable descriptor you want it to have must be numbered
- * above). Sets *pid. Errors: -EINVAL for a name cnet_listeners_from_env would refuse
- * (empty, longer than 255 bytes, or containing ':'), before anything is started; -errno
- * from fork (in err) or from exec (reported by the child through a pipe). */
+ * above). Sets *pid. 0 means the new program was exec'd holding every listener; any
+ * failure before that is an error, so that the caller can go on serving:
+ *   -EINVAL for a name cnet_listeners_from_env would refuse (empty, longer than 255
+ *   bytes, or containing ':'), before anything is started;
+ *   -errno from pipe or fork;
+ *   -errno from the child before or at its exec, reported through a pipe ("fcntl",
+ *   "dup2" or "execve" in err: -EMFILE when RLIMIT_NOFILE leaves no room to move the
+ *   descriptors into place); that child has exited and been reaped. */
 CNET_EXTERN int cnet_restart_exec(const char *path, char *const argv[], char *const envp[],
                                   cnet_listener *const lns[], const char *const names[],
                                   size_t n, pid_t *pid, cnet_error *err);

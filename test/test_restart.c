@@ -17,8 +17,8 @@
  * none left behind. The scenario runs in a child process that adopts the orphaned
  * servers (PR_SET_CHILD_SUBREAPER) so that it can reap every one of them.
  *
- * The same program checks the hand-over itself (issue 11 §3): what the new process
- * gets, with bad names. It re-executes itself
+ * The same program checks the hand-over itself (issue 11 §2, §3): what the new process
+ * gets, under tight descriptor limits and with bad names. It re-executes itself
  * ("--child ADDRESS...") as that new process.
  *
  * Usage: test_restart HELPER [group] */
@@ -405,6 +405,42 @@ static void expect_handover(const handover_case *c, const char *want)
     assert_string_equal(out, want);
 }
 
+/* Issue 11 §2: one listener at fd 3, RLIMIT_NOFILE 6. The new process must get it: the
+ * listener already is at its place and needs no free descriptor to get there. Three at
+ * 3, 4, 5 handed over as 5, 3, 4 need two moves: the limit 9 leaves room for them. */
+static void restart_hands_over_under_a_tight_fd_limit(void **state)
+{
+    (void)state;
+    static const size_t one[] = {0}, rotated[] = {2, 0, 1};
+    static const char *const names[] = {"c", "a", NULL};
+    const handover_case at_3 = {1, one, 1, NULL, 6};
+    expect_handover(&at_3, "from_env 1 \n"
+                           "listener 0 unknown ok\n"
+                           "exec 0 \n");
+    const handover_case moved = {3, rotated, 3, names, 9};
+    expect_handover(&moved, "from_env 3 \n"
+                            "listener 0 c ok\n"
+                            "listener 1 a ok\n"
+                            "listener 2 unknown ok\n"
+                            "exec 0 \n");
+}
+
+/* Issue 11 §2: where the limit leaves no room to move a descriptor into place, the old
+ * process learns of it (and can go on serving) instead of starting a new process
+ * without its listeners: no new process runs, and the error says why. */
+static void restart_reports_a_hand_over_that_cannot_happen(void **state)
+{
+    (void)state;
+    static const size_t thrice[] = {0, 0, 0}, rotated[] = {2, 0, 1};
+    const char *want = "exec -24 exec /proc/self/exe: fcntl: too many open files\n";
+    /* 3..5 are the targets; the error pipe is at 5 and cannot move above them. */
+    const handover_case pipe_in_range = {1, thrice, 3, NULL, 6};
+    expect_handover(&pipe_in_range, want);
+    /* Two listeners must move, and there is room for one. */
+    const handover_case no_room = {3, rotated, 3, NULL, 8};
+    expect_handover(&no_room, want);
+}
+
 /* Issue 11 §3: a name the new process would refuse fails the restart in the old one,
  * by the same rule; the longest valid name goes through. */
 static void restart_refuses_names_the_reader_refuses(void **state)
@@ -452,6 +488,8 @@ int main(int argc, char **argv)
         return cmocka_run_group_tests_name("restart_group", group_tests, NULL, NULL);
     }
     const struct CMUnitTest tests[] = {
+        TU_TEST(restart_hands_over_under_a_tight_fd_limit),
+        TU_TEST(restart_reports_a_hand_over_that_cannot_happen),
         TU_TEST(restart_refuses_names_the_reader_refuses),
         TU_TEST(restart_with_no_listener_hands_over_nothing),
         TU_TEST(restart_refuses_no_connection),

@@ -328,10 +328,13 @@ CNET_EXTERN int cnet_listeners_from_env(cnet_activation **act, cnet_error *err);
 CNET_EXTERN size_t cnet_activation_count(const cnet_activation *act);
 CNET_EXTERN const char *cnet_activation_name(const cnet_activation *act, size_t i);
 /* Takes the first not-yet-taken stream listener named name (NULL: any name) out of the
- * set: the caller owns it. 0, or -ENOENT when there is none. */
+ * set: the caller owns it. 0; -ENOENT when no untaken socket has that name; -EINVAL
+ * when some have but none is a listening stream socket, with err saying what the first
+ * one is ("file file+net web: fd 3 is not a listening stream socket (udp)", or "(tcp,
+ * not listening)"). */
 CNET_EXTERN int cnet_activation_listener(cnet_activation *act, const char *name,
                                          cnet_listener **ln, cnet_error *err);
-/* The same for a datagram socket. */
+/* The same for a datagram socket ("... is not a datagram socket (tcp)"). */
 CNET_EXTERN int cnet_activation_packet_conn(cnet_activation *act, const char *name,
                                             cnet_packet_conn **pc, cnet_error *err);
 /* Closes every socket not taken and frees the set. NULL is allowed. */

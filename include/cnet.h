@@ -347,10 +347,13 @@ CNET_EXTERN int cnet_listeners_from_env(cnet_activation **act, cnet_error *err);
 CNET_EXTERN size_t cnet_activation_count(const cnet_activation *act);
 CNET_EXTERN const char *cnet_activation_name(const cnet_activation *act, size_t i);
 /* Takes the first not-yet-taken stream listener named name (NULL: any name) out of the
- * set: the caller owns it. 0, or -ENOENT when there is none. */
+ * set: the caller owns it. 0; -ENOENT when no untaken socket has that name; -EINVAL
+ * when some have but none is a listening stream socket, with err saying what the first
+ * one is ("file file+net web: fd 3 is not a listening stream socket (udp)", or "(tcp,
+ * not listening)"). */
 CNET_EXTERN int cnet_activation_listener(cnet_activation *act, const char *name,
                                          cnet_listener **ln, cnet_error *err);
-/* The same for a datagram socket. */
+/* The same for a datagram socket ("... is not a datagram socket (tcp)"). */
 CNET_EXTERN int cnet_activation_packet_conn(cnet_activation *act, const char *name,
                                             cnet_packet_conn **pc, cnet_error *err);
 /* Closes every socket not taken and frees the set. NULL is allowed. */
@@ -358,13 +361,20 @@ CNET_EXTERN void cnet_activation_free(cnet_activation *act);
 
 /* Zero-downtime restart: starts path (argv, envp; envp NULL = this environment) in a new
  * process that inherits the n listeners as fds 3..3+n-1 with LISTEN_FDS=n,
- * LISTEN_PID=<its pid> and LISTEN_FDNAMES=names (names NULL or a NULL entry: "unknown"),
- * so that cnet_listeners_from_env picks them up. The listeners stay open and usable
- * here: stop accepting and close them when the new process is ready; connections
- * arriving meanwhile queue on the shared socket and none is refused. The new program
- * starts with no signal blocked; descriptors 3..3+n-1 are replaced in it (any other
- * inheritable descriptor you want it to have must be numbered above). Sets *pid. Errors:
- * -errno from fork (in err) or from exec (reported by the child through a pipe). */
+ * LISTEN_PID=<its pid> and LISTEN_FDNAMES=names (names NULL or a NULL entry: "unknown";
+ * no LISTEN_FDNAMES when n is 0), so that cnet_listeners_from_env picks them up. The
+ * listeners stay open and usable here: stop accepting and close them when the new
+ * process is ready; connections arriving meanwhile queue on the shared socket and none
+ * is refused. The new program starts with no signal blocked; descriptors 3..3+n-1 are
+ * replaced in it (any other inheritable descriptor you want it to have must be numbered
+ * above). Sets *pid. 0 means the new program was exec'd holding every listener; any
+ * failure before that is an error, so that the caller can go on serving:
+ *   -EINVAL for a name cnet_listeners_from_env would refuse (empty, longer than 255
+ *   bytes, or containing ':'), before anything is started;
+ *   -errno from pipe or fork;
+ *   -errno from the child before or at its exec, reported through a pipe ("fcntl",
+ *   "dup2" or "execve" in err: -EMFILE when RLIMIT_NOFILE leaves no room to move the
+ *   descriptors into place); that child has exited and been reaped. */
 CNET_EXTERN int cnet_restart_exec(const char *path, char *const argv[], char *const envp[],
                                   cnet_listener *const lns[], const char *const names[],
                                   size_t n, pid_t *pid, cnet_error *err);

@@ -530,6 +530,15 @@ int cnet__favorite_family(const cnet__network *net, const cnet__endpoint *local,
 /* The result of a non-blocking connect once the socket is writable: 0 or -errno. */
 int cnet__connect_result(int fd);
 
+/* ---- Socket activation (activation.c, restart.c) --------------------------------- */
+
+/* The one rule for a LISTEN_FDNAMES entry, applied by the reader and by the writer
+ * (cnet_restart_exec) alike, so that the writer never hands over what the reader then
+ * refuses: 1 to CNET__FDNAME_MAX bytes (systemd's FDNAME_MAX), no ':' (the separator).
+ * name need not be NUL-terminated. */
+#define CNET__FDNAME_MAX 255
+bool cnet__fdname_valid(const char *name, size_t len);
+
 /* ---- Handles (listener.c, conn.c, packet.c) --------------------------------------- */
 
 struct cnet_listener {

@@ -726,6 +726,40 @@ test_mcast_on_lo
 test_sockopts
 test_demo
 
+# ---- issue 11 §10 (branch fix-restart): activation with the wrong kind of socket ------
+# `cnet serve` handed, as fd 3, a socket it cannot serve on says what that socket is
+# and exits 1 (it said "activation: no such file or directory").
+
+# serve_activated SOCKET-PATH: `cnet serve` activated (LISTEN_PID is its own pid once
+# bash execs it) with a bash /dev/udp or /dev/tcp socket as fd 3; stderr to
+# $T/activated.err.
+serve_activated() {
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    timeout 10 bash -c 'unset LISTEN_FDNAMES; export LISTEN_PID=$$ LISTEN_FDS=1
+        exec "$0" serve echo tcp 127.0.0.1:0' "$CNET" 3<>"$1" </dev/null >/dev/null \
+        2>"$T/activated.err"
+}
+
+test_serve_activated_wrong_kind() {
+    local port
+    serve_activated /dev/udp/127.0.0.1/9
+    expect_eq "serve handed a UDP socket exits 1" 1 $?
+    expect_eq "serve says the UDP socket is not a listening stream socket" \
+        "cnet: file file+net unknown: fd 3 is not a listening stream socket (udp)" \
+        "$(cat "$T/activated.err")"
+    start_bg activated-peer timeout 10 "$CNET" listen tcp 127.0.0.1:0 </dev/null >/dev/null
+    port=$(port_of "$BG_LINE")
+    serve_activated "/dev/tcp/127.0.0.1/$port"
+    expect_eq "serve handed a connected TCP socket exits 1" 1 $?
+    expect_eq "serve says the TCP socket is not listening" \
+        "cnet: file file+net unknown: fd 3 is not a listening stream socket (tcp, not listening)" \
+        "$(cat "$T/activated.err")"
+    stop_bg activated-peer
+}
+
+test_serve_activated_wrong_kind
+# ---- end of the fix-restart block -------------------------------------------------------
+
 echo "1..$TESTS"
 if [ "$FAILURES" -ne 0 ]; then
     echo "# $FAILURES of $TESTS failed"

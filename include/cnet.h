@@ -65,11 +65,16 @@ extern "C" {
 #define CNET_EDIALTIMEOUT -30023     /* i/o timeout of a dial (a timeout, not a deadline-exceeded) */
 #define CNET_EUNKNOWNPROTO -30024    /* unknown IP protocol specified (network "ip4:P") */
 
-#define CNET_ERROR_MAX 256
+/* The size of an error text. 1024 holds every text cnet writes byte for byte as Go
+ * does, with host names up to DNS's 253 bytes, two addresses of CNET_ADDRSTRLEN or a
+ * full unix path. A longer text (a host name of a thousand bytes from /etc/hosts, a
+ * port written with hundreds of digits) keeps its start and its end, where the cause
+ * is, and loses its middle to "...": never overflowed, never cut at the end. */
+#define CNET_ERROR_MAX 1024
 
 typedef struct cnet_error {
     int code;                 /* 0, -errno or CNET_E* */
-    char msg[CNET_ERROR_MAX]; /* Go's error text; truncated (never overflowed) if longer */
+    char msg[CNET_ERROR_MAX]; /* Go's error text (its middle elided if longer, see above) */
 } cnet_error;
 
 /* Text for a code: Go's lower-case errno text for -errno ("address already in use";

@@ -28,13 +28,25 @@ extern const size_t cnet__errno_texts_len;
 void cnet__err_clear(cnet_error *err);
 
 /* Go's OpError: "op[ net][ source][->| addr]: inner". Any of net, source, addr may be
- * NULL or "". Stores code and text in err (if non-NULL) and returns code. */
+ * NULL or "". Stores code and text in err (if non-NULL) and returns code. A text longer
+ * than err->msg loses its middle, never its end (see cnet__text). */
 int cnet__op_error(cnet_error *err, int code, const char *op, const char *net,
                    const char *source, const char *addr, const char *inner);
 
 /* The same with inner = "<syscall>: <errno text>" for a system error code. */
 int cnet__sys_error(cnet_error *err, int code, const char *op, const char *net,
                     const char *source, const char *addr, const char *syscall);
+
+/* Writes the concatenation of the strings that follow len (at most 12, ended by a NULL)
+ * into buf. If it does not fit, its middle gives way to "...": the start and the end,
+ * where Go's texts put the cause, survive. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((sentinel))
+#endif
+void cnet__text(char *buf, size_t len, ...);
+/* The same for n parts that need not be NUL-terminated: parts[k] is lens[k] bytes. */
+void cnet__text_spans(char *buf, size_t len, const char *const *parts, const size_t *lens,
+                      size_t n);
 
 /* Go's AddrError as inner text: "address <addr>: <reason>" (just the reason when addr
  * is empty), written into buf. */

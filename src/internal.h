@@ -99,10 +99,16 @@ typedef struct cnet__ip {
     int family;             /* AF_UNSPEC (no IP: the wildcard), AF_INET or AF_INET6 */
     unsigned char b[16];    /* AF_INET: b[0..3]; AF_INET6: all 16 */
     uint32_t scope_id;      /* IPv6 zone as an interface index */
-    char zone[16];          /* the zone as the caller wrote it ("" if none): Go prints it so */
+    char zone[64];          /* the zone as the caller wrote it ("" if none): Go prints it so */
 } cnet__ip;
 
-bool cnet__ip_parse(const char *s, cnet__ip *ip); /* literal, with %zone for IPv6 */
+/* Go's parseIPZone on s[0..n): 1 with *ip set for an IP literal (IPv6 with "%zone", split
+ * at the last '%'), 0 for anything else, which Go then looks up as a name (shorthand
+ * such as "127.1" included), or CNET_EINVALIDADDR for a literal whose zone is longer
+ * than zone[] keeps. Go keeps any zone; 63 bytes is cnet's bound, so that every
+ * endpoint prints whole within CNET_ADDRSTRLEN ("[<39>%<63>]:65535"). No interface name
+ * is longer than 15 bytes, so only a zone that names nothing is refused. */
+int cnet__ip_parse(const char *s, size_t n, cnet__ip *ip);
 bool cnet__ip_is_v4(const cnet__ip *ip);          /* IPv4 or IPv4-mapped */
 bool cnet__ip_is_unspecified(const cnet__ip *ip); /* no IP, 0.0.0.0, ::, ::ffff:0.0.0.0 */
 bool cnet__ip_is_multicast(const cnet__ip *ip);

@@ -195,7 +195,10 @@ static int resolve_host(const char *op, const cnet__network *net, const char *ho
         add_ip(out, net, &ip, port);
         return 0;
     }
-    if (cnet__ip_parse(host, &ip)) {
+    rc = cnet__ip_parse(host, strlen(host), &ip);
+    if (rc < 0)
+        return addr_error(err, rc, op, net, host);
+    if (rc > 0) {
         add_ip(out, net, &ip, port);
         /* golang/go#18806: a lone "::" may also be reached as 0.0.0.0. */
         if (ip.family == AF_INET6 && !cnet__ip_is_v4(&ip) && cnet__ip_is_unspecified(&ip)) {

@@ -48,6 +48,10 @@ typedef struct row {
     "/tmp/pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp" \
     "pppppppppppppppppppppppppppppppppppppppp"
 
+#define Z20 "zzzzzzzzzzzzzzzzzzzz"
+#define Z63 Z20 Z20 Z20 "zzz" /* the longest zone cnet keeps */
+#define Z64 Z63 "z"
+
 static const row rows[] = {
     {SPLIT, "", NULL, NULL, 1024, CNET_EMISSINGPORT, "missing port in address"},
     {SPLIT, "a", NULL, NULL, 1024, CNET_EMISSINGPORT, "address a: missing port in address"},
@@ -163,6 +167,13 @@ static const row rows[] = {
     {DIAL, "sctp", "127.0.0.1:1", NULL, 0, CNET_EUNKNOWNNET, "dial sctp: unknown network sctp"},
     {DIAL, "udp", "127.0.0.1:-80", NULL, 0, CNET_EINVALIDPORT, "dial udp: address -80: invalid port"},
     {DIAL, "tcp", "1.2.3.4:http-bogus", NULL, 0, CNET_EUNKNOWNPORT, "dial tcp: lookup tcp/http-bogus: unknown port"},
+    /* issue 11, item 7: zones split at the last '%', kept as written, indexed as Go's dtoi */
+    {LISTEN, "tcp", "[::1%%]:0", NULL, 0, CNET_ENOHOST, "listen tcp: lookup ::1%%: no such host"},
+    {LISTEN, "tcp", "[fe80::1%lo%lo]:0", NULL, 0, CNET_ENOHOST, "listen tcp: lookup fe80::1%lo%lo: no such host"},
+    {LISTEN, "tcp6", "[fe80::1%1abc]:0", NULL, 0, -EADDRNOTAVAIL, "listen tcp6 [fe80::1%1abc]:0: bind: cannot assign requested address"},
+    {LISTEN, "tcp6", "[::1%" Z64 "]:0", NULL, 0, CNET_EINVALIDADDR, "listen tcp6: address ::1%" Z64 ": invalid address"},
+    {DIAL, "tcp6", "[::1%" Z63 "]:1", NULL, 0, -ECONNREFUSED, "dial tcp6 [::1%" Z63 "]:1: connect: connection refused"},
+    {DIAL, "tcp", "[::ffff:127.0.0.1%lo]:1", NULL, 0, -ECONNREFUSED, "dial tcp 127.0.0.1%lo:1: connect: connection refused"},
     {DIAL_LOCAL, "tcp", "127.0.0.1:1", "127.0.0.1:99999", 0, CNET_EINVALIDPORT, "dial tcp: address 99999: invalid port"},
     {DIAL_LOCAL, "tcp", "127.0.0.1:1", "127.0.0.1", 0, CNET_EMISSINGPORT, "dial tcp: address 127.0.0.1: missing port in address"},
     {DIAL_LOCAL, "tcp4", "127.0.0.1:1", "[::1]:0", 0, CNET_ENOSUITABLE, "dial tcp4: address [::1]:0: no suitable address found"},

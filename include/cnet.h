@@ -59,7 +59,7 @@ extern "C" {
 #define CNET_ENOSPACE -30017         /* buffer too small */
 #define CNET_ENOTSUP -30018          /* not supported on this OS */
 #define CNET_EWRITETOCONNECTED -30019 /* use of WriteTo with pre-connected connection */
-#define CNET_EINVALIDADDR -30020     /* invalid address (bad IP literal, NUL byte, ...) */
+#define CNET_EINVALIDADDR -30020     /* invalid address (an IPv6 zone over the 63 bytes cnet keeps) */
 #define CNET_ELOOKUP -30021          /* name resolution failed (other than no such host) */
 #define CNET_ENOIPV4IF -30022        /* no such multicast interface (no IPv4 address) */
 #define CNET_EDIALTIMEOUT -30023     /* i/o timeout of a dial (a timeout, not a deadline-exceeded) */

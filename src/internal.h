@@ -116,6 +116,12 @@ cnet__ip cnet__ip_to_v4(const cnet__ip *ip);       /* unmaps ::ffff:a.b.c.d */
 /* Go's IP.String() (with %zone); "" for no IP. Returns the length. */
 int cnet__ip_format(const cnet__ip *ip, char *buf, size_t len);
 
+/* ---- host:port (hostport.c) ---------------------------------------------------- */
+
+/* Go's SplitHostPort without copying (and so without a length limit): the host is
+ * hp[*hbeg, *hend), the port hp's tail from *pbeg. 0 or the CNET_E* reason. */
+int cnet__split_spans(const char *hp, size_t *hbeg, size_t *hend, size_t *pbeg);
+
 /* ---- Ports (port.c) ------------------------------------------------------------- */
 
 /* Go's LookupPort for network kind (tcp or udp). On error returns a code and writes

@@ -51,6 +51,7 @@ typedef struct row {
 #define Z20 "zzzzzzzzzzzzzzzzzzzz"
 #define Z63 Z20 Z20 Z20 "zzz" /* the longest zone cnet keeps */
 #define Z64 Z63 "z"
+#define ZEROS70 "0000000000000000000000000000000000000000000000000000000000000000000000"
 
 static const row rows[] = {
     {SPLIT, "", NULL, NULL, 1024, CNET_EMISSINGPORT, "missing port in address"},
@@ -167,6 +168,8 @@ static const row rows[] = {
     {DIAL, "sctp", "127.0.0.1:1", NULL, 0, CNET_EUNKNOWNNET, "dial sctp: unknown network sctp"},
     {DIAL, "udp", "127.0.0.1:-80", NULL, 0, CNET_EINVALIDPORT, "dial udp: address -80: invalid port"},
     {DIAL, "tcp", "1.2.3.4:http-bogus", NULL, 0, CNET_EUNKNOWNPORT, "dial tcp: lookup tcp/http-bogus: unknown port"},
+    /* issue 11, item 6: no length limits Go does not have */
+    {DIAL, "tcp", "127.0.0.1:" ZEROS70 "1", NULL, 0, -ECONNREFUSED, "dial tcp 127.0.0.1:1: connect: connection refused"},
     /* issue 11, item 7: zones split at the last '%', kept as written, indexed as Go's dtoi */
     {LISTEN, "tcp", "[::1%%]:0", NULL, 0, CNET_ENOHOST, "listen tcp: lookup ::1%%: no such host"},
     {LISTEN, "tcp", "[fe80::1%lo%lo]:0", NULL, 0, CNET_ENOHOST, "listen tcp: lookup fe80::1%lo%lo: no such host"},

@@ -167,6 +167,24 @@ static void error_long_name_in_full(void **state)
     assert_string_equal(err.msg, expect);
 }
 
+/* A name longer than cnet looks up (1024 bytes) is Go's "no such host", whose text
+ * keeps its start and its cause; digits alone are no domain name, so nothing is asked
+ * of DNS here. */
+static void error_name_beyond_lookup_bound(void **state)
+{
+    (void)state;
+    static char address[2100];
+    memset(address, '7', 2000);
+    strcpy(address + 2000, ":1");
+    cnet_conn *c = (cnet_conn *)&c;
+    cnet_error err;
+    assert_int_equal(cnet_dial("tcp", address, &c, &err), CNET_ENOHOST);
+    assert_null(c);
+    assert_int_equal(strlen(err.msg), CNET_ERROR_MAX - 1);
+    assert_true(strncmp(err.msg, "dial tcp: lookup 7777", 21) == 0);
+    assert_true(ends_with(err.msg, "7777: no such host"));
+}
+
 /* An overlong unix path fails in bind's terms; the message keeps bind's cause. */
 static void error_overlong_unix_path_einval(void **state)
 {
@@ -444,6 +462,7 @@ int main(void)
         TU_TEST(errors_without_err_return_code),
         TU_TEST(error_overlong_address_keeps_its_cause),
         TU_TEST(error_long_name_in_full),
+        TU_TEST(error_name_beyond_lookup_bound),
         TU_TEST(error_overlong_unix_path_einval),
         TU_TEST(null_arguments_listen_einval),
         TU_TEST(null_arguments_listen_packet_einval),

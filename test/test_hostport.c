@@ -228,6 +228,19 @@ static void expect_listens_on(const char *network, const char *address, const ch
     cnet_listener_close(ln);
 }
 
+/* Go's parsePort reads a port of any length: "000...0" with 70 zeros is port 0, as
+ * "000...080" is 80 (issue 11, item 6: a 64-byte service buffer refused them). */
+static void listen_port_of_any_length(void **state)
+{
+    (void)state;
+    static char address[600];
+    snprintf(address, sizeof address, "127.0.0.1:%070d", 0);
+    expect_listens_on("tcp", address, "127.0.0.1:");
+    memset(address, '0', sizeof address - 1);
+    memcpy(address, "127.0.0.1:", 10);
+    expect_listens_on("tcp4", address, "127.0.0.1:");
+}
+
 /* Go's splitHostZone: the zone starts after the last '%', may be empty and may be long;
  * Go's parseIPv6 allows leading zeros in a group (issue 11, item 7). */
 static void listen_ipv6_zones_as_go_reads_them(void **state)
@@ -259,6 +272,7 @@ int main(void)
         TU_TEST(join_exact_fit_succeeds),
         TU_TEST(join_null_pointers_einval),
         TU_TEST(split_join_round_trip_preserves_input),
+        TU_TEST(listen_port_of_any_length),
         TU_TEST(listen_ipv6_zones_as_go_reads_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -160,6 +160,45 @@ static int host_error(cnet_error *err, int code, const char *op, const cnet__net
     return cnet__op_error(err, code, op, net->name, NULL, NULL, inner);
 }
 
+/* Go's isDomainName wants a letter, '-' or '_': a name of digits and dots alone never
+ * reaches DNS in Go, only /etc/hosts. */
+static bool all_numeric(const char *name)
+{
+    return name[strspn(name, "0123456789.")] == '\0';
+}
+
+/* getaddrinfo reads names that are no Go IP literal as numbers: inet_aton's shorthand
+ * ("127.1", "2130706433", "0x7f.0.0.1") and octal ("0177.0.0.1" is 127.0.0.1, "0127.0.0.1"
+ * 87.0.0.1), without asking /etc/hosts or DNS. Go's resolver treats them as names, which
+ * do not exist (CVE-2021-29923). So such a name is "no such host" here, before any
+ * lookup: a name of digits and dots (which Go would look for in /etc/hosts alone; an
+ * entry there for one is the one case where Go answers otherwise), and any name the C
+ * library reads as a number, asked of its own parser with AI_NUMERICHOST, which never
+ * starts a lookup (POSIX). */
+static int getaddrinfo_name(const char *host, int64_t deadline, struct addrinfo **res,
+                            bool *timed_out)
+{
+    struct addrinfo hints, *numeric = NULL;
+    int rc;
+
+    *res = NULL;
+    *timed_out = false;
+    if (all_numeric(host))
+        return EAI_NONAME;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICHOST;
+    rc = getaddrinfo(host, NULL, &hints, &numeric);
+    if (numeric != NULL)
+        freeaddrinfo(numeric);
+    if (rc == 0)
+        return EAI_NONAME;
+    if (rc != EAI_NONAME)
+        return rc;
+    return cnet__getaddrinfo(host, deadline, res, timed_out);
+}
+
 /* Name lookup through the system resolver (hosts file, then DNS), in its order. */
 static int lookup_host(const char *op, const cnet__network *net, const char *host, int port,
                        int64_t deadline, cnet__addr_list *out, cnet_error *err)
@@ -169,7 +208,7 @@ static int lookup_host(const char *op, const cnet__network *net, const char *hos
     bool timed_out = false;
     int rc;
 
-    rc = cnet__getaddrinfo(host, deadline, &res, &timed_out);
+    rc = getaddrinfo_name(host, deadline, &res, &timed_out);
     if (timed_out)
         return host_error(err, CNET_EDIALTIMEOUT, op, net, "lookup ", host, len,
                           cnet_strerror(CNET_EDIALTIMEOUT));

@@ -65,17 +65,22 @@ extern "C" {
 #define CNET_ENOSPACE -30017         /* buffer too small */
 #define CNET_ENOTSUP -30018          /* not supported on this OS */
 #define CNET_EWRITETOCONNECTED -30019 /* use of WriteTo with pre-connected connection */
-#define CNET_EINVALIDADDR -30020     /* invalid address (bad IP literal, NUL byte, ...) */
+#define CNET_EINVALIDADDR -30020     /* invalid address (an IPv6 zone over the 63 bytes cnet keeps) */
 #define CNET_ELOOKUP -30021          /* name resolution failed (other than no such host) */
 #define CNET_ENOIPV4IF -30022        /* no such multicast interface (no IPv4 address) */
 #define CNET_EDIALTIMEOUT -30023     /* i/o timeout of a dial (a timeout, not a deadline-exceeded) */
 #define CNET_EUNKNOWNPROTO -30024    /* unknown IP protocol specified (network "ip4:P") */
 
-#define CNET_ERROR_MAX 256
+/* The size of an error text. 1024 holds every text cnet writes byte for byte as Go
+ * does, with host names up to DNS's 253 bytes, two addresses of CNET_ADDRSTRLEN or a
+ * full unix path. A longer text (a host name of a thousand bytes from /etc/hosts, a
+ * port written with hundreds of digits) keeps its start and its end, where the cause
+ * is, and loses its middle to "...": never overflowed, never cut at the end. */
+#define CNET_ERROR_MAX 1024
 
 typedef struct cnet_error {
     int code;                 /* 0, -errno or CNET_E* */
-    char msg[CNET_ERROR_MAX]; /* Go's error text; truncated (never overflowed) if longer */
+    char msg[CNET_ERROR_MAX]; /* Go's error text (its middle elided if longer, see above) */
 } cnet_error;
 
 /* Text for a code: Go's lower-case errno text for -errno ("address already in use";

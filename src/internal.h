@@ -29,13 +29,25 @@ extern const size_t cnet__errno_texts_len;
 void cnet__err_clear(cnet_error *err);
 
 /* Go's OpError: "op[ net][ source][->| addr]: inner". Any of net, source, addr may be
- * NULL or "". Stores code and text in err (if non-NULL) and returns code. */
+ * NULL or "". Stores code and text in err (if non-NULL) and returns code. A text longer
+ * than err->msg loses its middle, never its end (see cnet__text). */
 int cnet__op_error(cnet_error *err, int code, const char *op, const char *net,
                    const char *source, const char *addr, const char *inner);
 
 /* The same with inner = "<syscall>: <errno text>" for a system error code. */
 int cnet__sys_error(cnet_error *err, int code, const char *op, const char *net,
                     const char *source, const char *addr, const char *syscall);
+
+/* Writes the concatenation of the strings that follow len (at most 12, ended by a NULL)
+ * into buf. If it does not fit, its middle gives way to "...": the start and the end,
+ * where Go's texts put the cause, survive. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((sentinel))
+#endif
+void cnet__text(char *buf, size_t len, ...);
+/* The same for n parts that need not be NUL-terminated: parts[k] is lens[k] bytes. */
+void cnet__text_spans(char *buf, size_t len, const char *const *parts, const size_t *lens,
+                      size_t n);
 
 /* Go's AddrError as inner text: "address <addr>: <reason>" (just the reason when addr
  * is empty), written into buf. */
@@ -88,16 +100,28 @@ typedef struct cnet__ip {
     int family;             /* AF_UNSPEC (no IP: the wildcard), AF_INET or AF_INET6 */
     unsigned char b[16];    /* AF_INET: b[0..3]; AF_INET6: all 16 */
     uint32_t scope_id;      /* IPv6 zone as an interface index */
-    char zone[16];          /* the zone as the caller wrote it ("" if none): Go prints it so */
+    char zone[64];          /* the zone as the caller wrote it ("" if none): Go prints it so */
 } cnet__ip;
 
-bool cnet__ip_parse(const char *s, cnet__ip *ip); /* literal, with %zone for IPv6 */
+/* Go's parseIPZone on s[0..n): 1 with *ip set for an IP literal (IPv6 with "%zone", split
+ * at the last '%'), 0 for anything else, which Go then looks up as a name (shorthand
+ * such as "127.1" included), or CNET_EINVALIDADDR for a literal whose zone is longer
+ * than zone[] keeps. Go keeps any zone; 63 bytes is cnet's bound, so that every
+ * endpoint prints whole within CNET_ADDRSTRLEN ("[<39>%<63>]:65535"). No interface name
+ * is longer than 15 bytes, so only a zone that names nothing is refused. */
+int cnet__ip_parse(const char *s, size_t n, cnet__ip *ip);
 bool cnet__ip_is_v4(const cnet__ip *ip);          /* IPv4 or IPv4-mapped */
 bool cnet__ip_is_unspecified(const cnet__ip *ip); /* no IP, 0.0.0.0, ::, ::ffff:0.0.0.0 */
 bool cnet__ip_is_multicast(const cnet__ip *ip);
 cnet__ip cnet__ip_to_v4(const cnet__ip *ip);       /* unmaps ::ffff:a.b.c.d */
 /* Go's IP.String() (with %zone); "" for no IP. Returns the length. */
 int cnet__ip_format(const cnet__ip *ip, char *buf, size_t len);
+
+/* ---- host:port (hostport.c) ---------------------------------------------------- */
+
+/* Go's SplitHostPort without copying (and so without a length limit): the host is
+ * hp[*hbeg, *hend), the port hp's tail from *pbeg. 0 or the CNET_E* reason. */
+int cnet__split_spans(const char *hp, size_t *hbeg, size_t *hend, size_t *pbeg);
 
 /* ---- Ports (port.c) ------------------------------------------------------------- */
 

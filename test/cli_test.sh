@@ -702,6 +702,45 @@ test_serve_exec_failure_and_idle() {
     expect_serve_quiet "failed restart" '|^cnet: (exec|read) '
 }
 
+# ---- issue 11, items 5 and 13 (fix-misc) ------------------------------------------------
+# The longest durations saturate.
+
+# -w and --idle-timeout as long as a Go duration can be: now + limit must saturate, not
+# wrap into the past (at once "i/o timeout"; in the sanitizer build, a stop). A sum of
+# terms past 1<<63 is no duration (Go 1.19's ParseDuration wraps it to 0).
+test_longest_durations() {
+    local port max=2562047h47m16.854775807s
+    start_bg longest timeout 10 "$CNET" listen --idle-timeout "$max" tcp 127.0.0.1:0 \
+        </dev/null >"$T/longest.out"
+    port=$(port_of "$BG_LINE")
+    echo hello | run dial -w "$max" tcp "127.0.0.1:$port" >/dev/null 2>"$T/longest-dial.err"
+    expect_eq "dial -w $max works (exit 0, no error)" "0 " "$? $(cat "$T/longest-dial.err")"
+    wait_for longest
+    expect_eq "listen --idle-timeout $max works (exit 0, no error)" "0 hello " \
+        "$STATUS $(cat "$T/longest.out") $(cat "$T/longest.err")"
+    SERVE_CLIENT=longest-client
+    start_serve longest-serve "$CNET" --idle-timeout "$max" echo tcp 127.0.0.1:0
+    if ! await_serving 1 '[0-9]+'; then
+        fail "serve --idle-timeout $max announces itself"
+        return
+    fi
+    echo_once "$SERVED_PORT" "long"
+    expect_eq "serve --idle-timeout $max echoes" 0 $?
+    kill -TERM "$SERVED_PID"
+    serve_await 1 "^exiting \\(pid $SERVED_PID\\)\$"
+    expect_serve_quiet "serve --idle-timeout $max"
+    run dial --fallback-delay 9223372036854775808ns9223372036854775808ns tcp 127.0.0.1:1 \
+        </dev/null >/dev/null 2>"$T/dur-sum.err"
+    expect_eq "a duration whose terms add up past 1<<63 is invalid" \
+        '2 cnet dial: --fallback-delay: time: invalid duration "9223372036854775808ns9223372036854775808ns"' \
+        "$? $(head -n 1 "$T/dur-sum.err")"
+}
+
+run_fix_misc_tests() {
+    test_longest_durations
+}
+# ---- end of issue 11, items 5 and 13 (fix-misc) ------------------------------------------
+
 test_help
 test_usage_errors
 test_listen_dial_round_trips
@@ -725,6 +764,7 @@ test_recv_send_round_trip
 test_mcast_on_lo
 test_sockopts
 test_demo
+run_fix_misc_tests
 
 echo "1..$TESTS"
 if [ "$FAILURES" -ne 0 ]; then

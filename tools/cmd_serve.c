@@ -146,7 +146,7 @@ static void echo(server *srv, cnet_conn *c)
 
     for (;;) {
         if (srv->idle_ns > 0)
-            cnet_conn_set_deadline(c, cnet_now_ns() + srv->idle_ns);
+            cnet_conn_set_deadline(c, cli_deadline_after(srv->idle_ns));
         n = cnet_conn_read(c, buf, sizeof buf, &err);
         if (n == 0)
             return;
@@ -222,7 +222,7 @@ static void accept_one(cnet_listener *ln, server *srv)
     cnet_conn *c;
     cnet_error err;
 
-    cnet_listener_set_deadline(ln, cnet_now_ns() + ACCEPT_WAIT_NS);
+    cnet_listener_set_deadline(ln, cli_deadline_after(ACCEPT_WAIT_NS));
     if (cnet_listener_accept(ln, &c, &err) == 0) {
         start_connection(srv, c);
         return;

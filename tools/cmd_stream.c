@@ -36,7 +36,7 @@ static void rearm_idle(cnet_conn *c, relay_state *st)
 {
     if (st->idle_ns <= 0)
         return;
-    st->idle_deadline = cnet_now_ns() + st->idle_ns;
+    st->idle_deadline = cli_deadline_after(st->idle_ns);
     cnet_conn_set_deadline(c, st->idle_deadline);
 }
 

@@ -70,6 +70,12 @@ int cli_parse_duration(const char *text, int64_t *ns, char *why, size_t whylen);
  * cnet.h.) */
 int64_t cli_deadline_after(int64_t ns);
 
+/* How often a write that waits for room tries again under an idle limit of idle_ns (a
+ * quarter of it, from 1 ms to 100 ms). The kernel wakes a waiting writer only once a
+ * third of its send buffer is free, which a steadily slow reader takes seconds to
+ * achieve; the room it frees a little at a time is seen only by trying to write. */
+int64_t cli_write_probe_ns(int64_t idle_ns);
+
 /* Parses the value of a duration option (optarg) for cmd; positive_only rejects values
  * <= 0. Returns CLI_OK or, after reporting it, CLI_USAGE. */
 int cli_duration_option(const cli_command *cmd, const char *option, int positive_only,

@@ -159,7 +159,8 @@ CNET_EXTERN int cnet_listen_packet(const char *network, const char *address,
  * multicast "group:port". Binds the wildcard with the group's port, with SO_REUSEADDR
  * (plus SO_REUSEPORT on the BSDs) so that receivers on one group and port share it and
  * each gets every datagram; multicast loopback is off, as in Go. Errors as
- * cnet_listen_packet, plus CNET_ENOTMULTICAST, CNET_ENOINTERFACE, -errno from the join. */
+ * cnet_listen_packet, plus CNET_ENOTMULTICAST, CNET_ENOINTERFACE, -errno from the join
+ * (named as Go 1.19 names it: "listen udp 239.1.2.3:5000: setsockopt: no such device"). */
 CNET_EXTERN int cnet_listen_multicast_udp(const char *network, const char *ifname,
                                           const char *group_address, cnet_packet_conn **pc,
                                           cnet_error *err);
@@ -170,7 +171,9 @@ CNET_EXTERN ssize_t cnet_packet_read_from(cnet_packet_conn *pc, void *buf, size_
                                           size_t fromlen, cnet_error *err);
 
 /* Sends one datagram to address ("host:port" literal or "localhost"; a path for
- * unixgram). Returns len, or an error. */
+ * unixgram). Returns len, or an error. An address the socket's family cannot reach is
+ * CNET_ENOSUITABLE with Go's text: "write udp 127.0.0.1:5->[::1]:9: address ::1:
+ * non-IPv4 address". */
 CNET_EXTERN ssize_t cnet_packet_write_to(cnet_packet_conn *pc, const void *buf, size_t len,
                                          const char *address, cnet_error *err);
 

@@ -170,7 +170,8 @@ CNET_EXTERN int cnet_listen_packet(const char *network, const char *address,
  * multicast "group:port". Binds the wildcard with the group's port, with SO_REUSEADDR
  * (plus SO_REUSEPORT on the BSDs) so that receivers on one group and port share it and
  * each gets every datagram; multicast loopback is off, as in Go. Errors as
- * cnet_listen_packet, plus CNET_ENOTMULTICAST, CNET_ENOINTERFACE, -errno from the join. */
+ * cnet_listen_packet, plus CNET_ENOTMULTICAST, CNET_ENOINTERFACE, -errno from the join
+ * (named as Go 1.19 names it: "listen udp 239.1.2.3:5000: setsockopt: no such device"). */
 CNET_EXTERN int cnet_listen_multicast_udp(const char *network, const char *ifname,
                                           const char *group_address, cnet_packet_conn **pc,
                                           cnet_error *err);
@@ -181,7 +182,9 @@ CNET_EXTERN ssize_t cnet_packet_read_from(cnet_packet_conn *pc, void *buf, size_
                                           size_t fromlen, cnet_error *err);
 
 /* Sends one datagram to address ("host:port" literal or "localhost"; a path for
- * unixgram). Returns len, or an error. */
+ * unixgram). Returns len, or an error. An address the socket's family cannot reach is
+ * CNET_ENOSUITABLE with Go's text: "write udp 127.0.0.1:5->[::1]:9: address ::1:
+ * non-IPv4 address". */
 CNET_EXTERN ssize_t cnet_packet_write_to(cnet_packet_conn *pc, const void *buf, size_t len,
                                          const char *address, cnet_error *err);
 
@@ -235,7 +238,9 @@ CNET_EXTERN int64_t cnet_now_ns(void);
 
 /* Go's KeepAliveConfig. All zero is Go's default: on, 15 s idle, 15 s interval,
  * 9 probes. enable < 0 turns keep-alive off (no keep-alive option is touched). A field
- * < 0 leaves that OS setting alone; times are rounded up to whole seconds. */
+ * < 0 leaves that OS setting alone; times are rounded up to whole seconds, and any
+ * int64 is safe: more seconds than the OS holds (Linux: 32767) fail
+ * cnet_conn_set_keepalive with -EINVAL and are ignored by a dialer, as Go ignores them. */
 typedef struct cnet_keepalive {
     int enable;          /* 0: on (default); < 0: off */
     int64_t idle_ns;     /* 0: 15 s */
@@ -253,10 +258,12 @@ typedef int (*cnet_control_fn)(void *arg, const char *network, const char *addre
  * zeroed dialer (or a NULL one). */
 typedef struct cnet_dialer {
     int64_t timeout_ns;        /* 0: none; any other value, negative included, bounds the
-                                  whole dial (name resolution included) to now + timeout */
+                                  whole dial (name resolution included) to now + timeout
+                                  (the sum saturates: INT64_MAX is no bound) */
     int64_t deadline_ns;       /* absolute, on cnet_now_ns()'s clock; 0: none */
     const char *local_address; /* "host:port" (or a unix path) bound before connecting; NULL: any */
-    int64_t fallback_delay_ns; /* Happy Eyeballs for "tcp": 0 = 300 ms; < 0 = off (serial) */
+    int64_t fallback_delay_ns; /* Happy Eyeballs for "tcp": 0 = 300 ms; < 0 = off (serial);
+                                  INT64_MAX: only once the first family has failed */
     cnet_keepalive keepalive;  /* TCP keep-alive of the new connection */
     cnet_control_fn control;   /* NULL: none */
     void *control_arg;

@@ -50,10 +50,7 @@ static int64_t effective_deadline(const cnet_dialer *d)
     int64_t now = cnet_now_ns(), dl = d->deadline_ns, t = 0;
 
     if (d->timeout_ns != 0) {
-        if (d->timeout_ns > 0 && now > INT64_MAX - d->timeout_ns)
-            t = INT64_MAX;
-        else
-            t = now + d->timeout_ns;
+        t = cnet__add_sat_ns(now, d->timeout_ns);
         if (t == 0)
             t = 1; /* 0 means "none": keep an expired deadline expired */
     }
@@ -238,7 +235,7 @@ static int race(const dial_ctx *ctx, racer *primary, racer *fallback, int64_t de
                 const target **won)
 {
     racer *rs[2] = {primary, fallback};
-    int64_t fallback_at = cnet_now_ns() + delay;
+    int64_t fallback_at = cnet__add_sat_ns(cnet_now_ns(), delay); /* saturated: waits for the primary */
     int fd = -1, i;
 
     start_next(ctx, primary);

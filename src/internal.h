@@ -65,6 +65,13 @@ int cnet__copy_out(char *buf, size_t len, const char *s);
 /* Saves errno as a negative code (for use right after a failing syscall). */
 #define CNET__ERRNO() (-errno)
 
+/* ---- Nanoseconds (nanos.c) ---------------------------------------------------------- */
+
+/* a + b, saturated at INT64_MIN and INT64_MAX: every sum of times and durations (now +
+ * timeout, now + delay, a rounding up) goes through it, so that no caller-chosen value
+ * can overflow. */
+int64_t cnet__add_sat_ns(int64_t a, int64_t b);
+
 /* ---- Networks (resolve.c) --------------------------------------------------------- */
 
 enum cnet__kind { CNET__TCP, CNET__UDP, CNET__UNIX, CNET__IP };

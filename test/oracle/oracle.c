@@ -468,7 +468,7 @@ static int join_without_ipv4(const char *network, const char *address, int out)
         if (ioctl(s, SIOCSIFMTU, &ifr) < 0)
             snprintf(line, sizeof line, "oracle: SIOCSIFMTU: %s", cnet_strerror(-errno));
         else if (cnet_listen_multicast_udp(network, "lo", address, &pc, &err) < 0)
-            snprintf(line, sizeof line, "err %s", err.msg);
+            snprintf(line, sizeof line, "err %.*s", (int)sizeof line - 5, err.msg);
         else if (cnet_packet_local_addr(pc, addr, sizeof addr) >= 0 && cnet_packet_close(pc) == 0)
             snprintf(line, sizeof line, "ok %s", addr);
         close(s);

@@ -425,12 +425,11 @@ static int scheds_new(int n, const char **syscall)
         return -ENOMEM;
     }
     for (made = 0; made < n && rc == 0; made++) {
-        rc = cnet__poller_open(&rt.scheds[made].poller);
+        rc = cnet__poller_open(&rt.scheds[made].poller, syscall);
         if (rc == 0)
             pthread_mutex_init(&rt.scheds[made].mu, NULL);
     }
     if (rc < 0) {
-        *syscall = cnet__poller_syscall;
         rt.n = made - 1;
         scheds_free(made - 1);
         return rc;

@@ -144,7 +144,7 @@ typedef struct echo {
     cnet_listener *ln;
     char addr[CNET_ADDRSTRLEN];
     cnet_waitgroup *clients;
-    atomic_int ok, failed, parked;
+    atomic_int ok, failed, parked, accepted, go;
     int fds_at_peak, fds_before;
 } echo;
 
@@ -163,9 +163,11 @@ static void echo_acceptor(void *arg)
 {
     echo *e = arg;
     cnet_conn *c;
-    while (cnet_listener_accept(e->ln, &c, NULL) == 0)
+    while (cnet_listener_accept(e->ln, &c, NULL) == 0) {
+        atomic_fetch_add(&e->accepted, 1);
         if (cnet_go(echo_handler, c) < 0)
             cnet_conn_close(c);
+    }
 }
 
 static void echo_client(void *arg)
@@ -175,7 +177,7 @@ static void echo_client(void *arg)
     char out[ECHO_SIZE], in[ECHO_SIZE];
     bool ok = cnet_dial("tcp", e->addr, &c, NULL) == 0;
     atomic_fetch_add(&e->parked, 1);
-    while (ok && atomic_load(&e->parked) < ECHO_CONNS)
+    while (ok && !atomic_load(&e->go))
         cnet_sleep(MS); /* every connection open at once, before the traffic */
     for (int r = 0; ok && r < ECHO_ROUNDS; r++) {
         memset(out, 'a' + r, sizeof out);
@@ -203,10 +205,10 @@ static void echo_main(void *arg)
     assert_int_equal(cnet_waitgroup_add(e->clients, ECHO_CONNS), 0);
     for (int i = 0; i < ECHO_CONNS; i++)
         assert_int_equal(cnet_go(echo_client, e), 0);
-    while (atomic_load(&e->parked) < ECHO_CONNS)
+    while (atomic_load(&e->parked) < ECHO_CONNS || atomic_load(&e->accepted) < ECHO_CONNS)
         cnet_sleep(MS);
-    cnet_sleep(20 * MS); /* the last accepts */
     e->fds_at_peak = tu_count_fds();
+    atomic_store(&e->go, 1);
     cnet_waitgroup_wait(e->clients);
     cnet_listener_stop(e->ln); /* the acceptor leaves with CNET_ECLOSED */
     cnet_sleep(10 * MS);
@@ -650,9 +652,13 @@ static void run_start_faults(void **state)
 {
     (void)state;
     run_fails_cleanly("mmap", ENOMEM, "run: mmap: cannot allocate memory");
+#ifdef CNET_TEST_PORTABLE_FALLBACKS
+    run_fails_cleanly("pipe", EMFILE, "run: pipe: too many open files");
+#else
     run_fails_cleanly("epoll_create1", EMFILE, "run: epoll_create1: too many open files");
     run_fails_cleanly("eventfd", EMFILE, "run: eventfd: too many open files");
     run_fails_cleanly("epoll_ctl", ENOMEM, "run: epoll_ctl: cannot allocate memory");
+#endif
     run_fails_cleanly("calloc", ENOMEM, "run: calloc: cannot allocate memory");
     run_fails_cleanly("pthread_create", EAGAIN, "run: pthread_create: resource temporarily unavailable");
     /* and the runtime still starts afterwards */
@@ -691,8 +697,12 @@ static void task_call_faults(void **state)
     parked_fault pf = {0};
     run_in_task(faults_in_a_task, &pf);
     assert_int_equal(pf.go_rc, -ENOMEM);
+#ifdef CNET_TEST_PORTABLE_FALLBACKS
+    assert_int_equal(pf.read_rc, CNET_ETIMEOUT); /* poll(2) registers nothing that can fail */
+#else
     assert_int_equal(pf.read_rc, -ENOMEM);
     assert_non_null(strstr(pf.read_msg, "cannot allocate memory"));
+#endif
 }
 
 int main(void)

@@ -478,6 +478,9 @@ void cnet__pd_kick(cnet__pd *pd, short expired, bool closing);
 void cnet__pd_event(const cnet__pollev *ev);
 /* Forgets every registration with a poller that is being closed. */
 void cnet__pd_forget_poller(cnet__poller *p);
+/* In a child after fork: the parent's pollers, waiters and locks are not the child's. */
+void cnet__pd_after_fork(void);
+void cnet__thread_wake_after_fork(void);
 
 /* Waits for any of n (at most 2) raw descriptors like poll(2) until the deadline (0:
  * none): the count of ready ones with revents set, 0, or -errno; a task parks. */

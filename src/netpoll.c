@@ -207,6 +207,19 @@ void cnet__pd_forget_poller(cnet__poller *p)
     }
 }
 
+void cnet__pd_after_fork(void)
+{
+    pthread_mutex_init(&pool_mu, NULL); /* a thread that held it is gone */
+    for (size_t i = 0; i < nchunks * CHUNK; i++) {
+        cnet__pd *pd = &atomic_load(&chunks[i / CHUNK])[i % CHUNK];
+
+        pthread_mutex_init(&pd->mu, NULL);
+        pd->registered = NULL; /* the parent's poller, shared: never touched from here */
+        pd->rready = pd->wready = true;
+        pd->waiters.head = NULL; /* they were the parent's threads and tasks */
+    }
+}
+
 /* ---- several raw descriptors at once (the dialer's attempts) ---------------------- */
 
 /* Parks the task on up to two sockets at once: a waiter on each, sharing one claim so

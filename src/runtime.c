@@ -388,6 +388,29 @@ static void *sched_main(void *arg)
     return NULL;
 }
 
+/* ---- fork --------------------------------------------------------------------------
+ * A child forked from a task (or while a runtime runs) has one thread and none of the
+ * schedulers, and shares the parent's pollers and wake-up descriptors. It goes on as a
+ * plain thread on whatever stack it forked from: its blocking calls poll as a thread's
+ * do, and nothing it does reaches the parent's pollers. It must exit or exec rather than
+ * return from the task it forked in. */
+static void after_fork_in_child(void)
+{
+    self_task = NULL;
+    self_sched = NULL;
+    rt.scheds = NULL; /* the parent's: left as they are */
+    rt.n = 0;
+    atomic_store(&rt.live, 0);
+    atomic_store(&rt.running, false);
+    cnet__pd_after_fork();
+    cnet__thread_wake_after_fork();
+}
+
+static void install_fork_handler(void)
+{
+    pthread_atfork(NULL, NULL, after_fork_in_child);
+}
+
 /* ---- cnet_run --------------------------------------------------------------------- */
 
 static int online_cpus(void)
@@ -468,10 +491,12 @@ int cnet_run(const cnet_runtime_config *cfg, void (*main_fn)(void *), void *arg,
     static const cnet_runtime_config defaults;
     const char *syscall = NULL;
     cnet__task *main_task;
+    static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
     bool idle = false;
     int rc;
 
     cnet__err_clear(err);
+    pthread_once(&fork_once, install_fork_handler);
     cfg = cfg != NULL ? cfg : &defaults;
     if (main_fn == NULL)
         return cnet__null_arg(err, "run", "main_fn");

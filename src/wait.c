@@ -35,10 +35,13 @@ static void thread_wake_free(void *arg)
     free(tw);
 }
 
+static bool wake_key_made;
+
 static void make_key(void)
 {
     if (pthread_key_create(&wake_key, thread_wake_free) != 0)
         abort(); /* only EAGAIN (no keys left) or ENOMEM, at the first wait of the process */
+    wake_key_made = true;
 }
 
 /* The calling thread's wake-up record, NULL only when memory is short. Its descriptor
@@ -62,6 +65,17 @@ static cnet__thread_wake *thread_wake(void)
     if (tw->rfd < 0 && cnet__wake_open(&tw->rfd, &tw->wfd) < 0)
         tw->rfd = tw->wfd = -1;
     return tw;
+}
+
+void cnet__thread_wake_after_fork(void)
+{
+    cnet__thread_wake *tw = wake_key_made ? pthread_getspecific(wake_key) : NULL;
+
+    /* The descriptor is shared with the parent's thread: the child makes its own. */
+    if (tw != NULL && tw->rfd >= 0) {
+        cnet__wake_close(tw->rfd, tw->wfd);
+        tw->rfd = tw->wfd = -1;
+    }
 }
 
 void cnet__waiter_init(cnet__waiter *w, pthread_mutex_t *lock, short events)

@@ -493,6 +493,44 @@ static void stack_overflow_hits_the_guard(void **state)
     assert_int_equal(WEXITSTATUS(status), 42);
 }
 
+/* ---- fork from a task ------------------------------------------------------------- */
+
+typedef struct forked {
+    int status;
+} forked;
+
+static void fork_from_task(void *arg)
+{
+    forked *f = arg;
+    tu_pair p;
+    char b = 'x';
+    tu_pair_open(&p, "tcp", "127.0.0.1:0");
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* The child has no scheduler: its calls block as a plain thread's do, and its
+         * waits never touch the parent's poller. */
+        cnet_conn_set_read_deadline(p.server, cnet_now_ns() + 50 * MS);
+        int timed_out = cnet_conn_read(p.server, &b, 1, NULL) == CNET_ETIMEOUT;
+        int wrote = cnet_conn_write(p.server, "y", 1, NULL) == 1;
+        _exit(cnet_in_task() == 0 && timed_out && wrote ? 0 : 1);
+    }
+    assert_true(pid > 0);
+    assert_int_equal(cnet_conn_read(p.client, &b, 1, NULL), 1); /* parks this task */
+    assert_int_equal(b, 'y');
+    assert_int_equal(waitpid(pid, &f->status, 0), pid);
+    tu_pair_close(&p);
+}
+
+static void fork_in_a_task_gives_a_plain_child(void **state)
+{
+    (void)state;
+    forked f = {0};
+    cnet_runtime_config one = {.threads = 1};
+    assert_int_equal(cnet_run(&one, fork_from_task, &f, NULL), 0);
+    assert_true(WIFEXITED(f.status));
+    assert_int_equal(WEXITSTATUS(f.status), 0);
+}
+
 /* ---- waits under a full descriptor table (issue 11.1) ---------------------------- */
 
 typedef struct idle_read {
@@ -715,6 +753,7 @@ int main(void)
         TU_TEST(ten_thousand_parked_reads_stopped),
         TU_TEST(deadline_storm_on_parked_tasks),
         TU_TEST(stack_overflow_hits_the_guard),
+        TU_TEST(fork_in_a_task_gives_a_plain_child),
         TU_TEST(idle_read_times_out_under_full_table),
         TU_TEST(dial_by_name_under_full_table),
         TU_TEST(run_start_faults),

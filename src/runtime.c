@@ -402,8 +402,7 @@ static void after_fork_in_child(void)
     rt.n = 0;
     atomic_store(&rt.live, 0);
     atomic_store(&rt.running, false);
-    cnet__pd_after_fork();
-    cnet__thread_wake_after_fork();
+    cnet__pd_after_fork(); /* the thread's wake-up descriptor: wait.c's own handler */
 }
 
 static void install_fork_handler(void)

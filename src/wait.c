@@ -42,6 +42,8 @@ static void make_key(void)
     if (pthread_key_create(&wake_key, thread_wake_free) != 0)
         abort(); /* only EAGAIN (no keys left) or ENOMEM, at the first wait of the process */
     wake_key_made = true;
+    /* A child of fork shares this thread's wake-up descriptor: it must make its own. */
+    pthread_atfork(NULL, NULL, cnet__thread_wake_after_fork);
 }
 
 /* The calling thread's wake-up record, NULL only when memory is short. Its descriptor

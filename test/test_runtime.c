@@ -743,8 +743,92 @@ static void task_call_faults(void **state)
 #endif
 }
 
-int main(void)
+/* ---- abandoned lookups are bounded (issue 11.4; in dns-netns.sh) ------------------- */
+
+enum { SILENT_DIALS = 3000, LOOKUP_THREADS_MAX = 500 };
+
+typedef struct silent {
+    cnet_waitgroup *wg;
+    atomic_int timeouts, other, done;
+    atomic_int max_threads;
+    char first_other[CNET_ERROR_MAX];
+} silent;
+
+static void dial_silent_name(void *arg)
 {
+    silent *s = arg;
+    cnet_dialer d = {.timeout_ns = 5 * MS};
+    cnet_conn *c;
+    cnet_error err;
+    int rc = cnet_dial_with(&d, "tcp", "nosuch.test:80", &c, &err);
+    if (rc == CNET_EDIALTIMEOUT && cnet_error_is_timeout(&err))
+        atomic_fetch_add(&s->timeouts, 1);
+    else if (atomic_fetch_add(&s->other, 1) == 0)
+        snprintf(s->first_other, sizeof s->first_other, "%d %.900s", rc, err.msg);
+    cnet_waitgroup_done(s->wg);
+}
+
+static void *count_threads(void *arg)
+{
+    silent *s = arg;
+    const struct timespec ms = {0, 1000000};
+    while (!atomic_load(&s->done)) {
+        int n = threads_now();
+        if (n > atomic_load(&s->max_threads))
+            atomic_store(&s->max_threads, n);
+        nanosleep(&ms, NULL);
+    }
+    return NULL;
+}
+
+static void silent_main(void *arg)
+{
+    silent *s = arg;
+    assert_int_equal(cnet_waitgroup_new(&s->wg), 0);
+    assert_int_equal(cnet_waitgroup_add(s->wg, SILENT_DIALS), 0);
+    for (int i = 0; i < SILENT_DIALS; i++)
+        assert_int_equal(cnet_go(dial_silent_name, s), 0);
+    cnet_waitgroup_wait(s->wg);
+    cnet_waitgroup_free(s->wg);
+}
+
+/* 3,000 dials with a 5 ms timeout against a DNS server that never answers: each fails
+ * with Go's timeout, and at most 500 resolver threads are alive at any time (Go's
+ * bound on cgo lookups); once the server's timeout passes, every one is gone. */
+static void abandoned_lookups_are_bounded(void **state)
+{
+    (void)state;
+    static silent s;
+    pthread_t counter;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(53)};
+    int dns = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0); /* bound, never read */
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_true(dns >= 0);
+    assert_int_equal(bind(dns, (struct sockaddr *)&sa, sizeof sa), 0);
+    memset(&s, 0, sizeof s);
+    int base = threads_now();
+    assert_int_equal(pthread_create(&counter, NULL, count_threads, &s), 0);
+    run_in_task(silent_main, &s);
+    atomic_store(&s.done, 1);
+    assert_int_equal(pthread_join(counter, NULL), 0);
+    print_message("threads: %d before, at most %d during\n", base, atomic_load(&s.max_threads));
+    assert_string_equal(s.first_other, "");
+    assert_int_equal(atomic_load(&s.timeouts), SILENT_DIALS);
+    /* base + the sampler + a second scheduler + the resolver threads */
+    assert_true(atomic_load(&s.max_threads) <= base + 2 + LOOKUP_THREADS_MAX);
+    assert_true(atomic_load(&s.max_threads) > base + 2 + LOOKUP_THREADS_MAX / 2);
+    for (int i = 0; i < 1000 && threads_now() > base; i++)
+        cnet_sleep(10 * MS); /* resolv.conf: one attempt of one second */
+    assert_int_equal(threads_now(), base);
+    close(dns);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "silent-dns") == 0) {
+        const struct CMUnitTest silent_dns[] = {TU_TEST(abandoned_lookups_are_bounded)};
+        return cmocka_run_group_tests_name("runtime_silent_dns", silent_dns, NULL, NULL);
+    }
     const struct CMUnitTest tests[] = {
         TU_TEST(run_refuses_bad_arguments),
         TU_TEST(tasks_spread_and_stay),

@@ -318,6 +318,68 @@ static void concurrent_writers_one_reader(void **state)
     cnet_listener_close(ln);
 }
 
+/* ---- two watchdogs and an owner (issue 11.12) ------------------------------------------ */
+
+static void call_read_one(tu_blocked_call *bc)
+{
+    char b;
+    bc->rc = (long)cnet_conn_read(bc->handle, &b, 1, &bc->err);
+}
+
+typedef struct stopper {
+    pthread_t thread;
+    cnet_conn *c;
+    atomic_int *go;
+    int rc;
+} stopper;
+
+static void *stop_when_told(void *arg)
+{
+    stopper *s = arg;
+    while (!atomic_load(s->go))
+        ;
+    s->rc = cnet_conn_stop(s->c);
+    return NULL;
+}
+
+/* Go lets a watchdog close a conn its handler also closes. In C the watchdogs stop it
+ * (idempotent, never frees), racing each other while a reader is blocked, and the one
+ * owner frees it after: the reader leaves with CNET_ECLOSED, so do later calls, and
+ * ASan sees no use after free. */
+static void two_stoppers_and_a_blocked_reader(void **state)
+{
+    (void)state;
+    for (int round = 0; round < ROUNDS; round++) {
+        tu_pair p;
+        atomic_int go = 0;
+        stopper s[2] = {{.go = &go}, {.go = &go}};
+        tu_blocked_call bc = {0};
+        char b;
+        tu_pair_open(&p, "tcp", "127.0.0.1:0");
+        bc.handle = p.server;
+        bc.call = call_read_one;
+        tu_blocked_call_start(&bc);
+        for (int i = 0; i < 2; i++) {
+            s[i].c = p.server;
+            assert_int_equal(pthread_create(&s[i].thread, NULL, stop_when_told, &s[i]), 0);
+        }
+        atomic_store(&go, 1);
+        for (int i = 0; i < 2; i++) {
+            assert_int_equal(pthread_join(s[i].thread, NULL), 0);
+            assert_int_equal(s[i].rc, 0);
+        }
+        tu_blocked_call_join(&bc);
+        assert_int_equal(bc.rc, CNET_ECLOSED);
+        assert_int_equal(cnet_conn_read(p.server, &b, 1, NULL), CNET_ECLOSED);
+        assert_int_equal(cnet_conn_write(p.server, "x", 1, NULL), CNET_ECLOSED);
+        assert_int_equal(cnet_conn_stop(p.server), 0);
+        tu_pair_close(&p);
+    }
+    assert_int_equal(cnet_conn_stop(NULL), -EINVAL);
+    assert_int_equal(cnet_listener_stop(NULL), -EINVAL);
+    assert_int_equal(cnet_packet_stop(NULL), -EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +387,7 @@ int main(void)
         TU_TEST(conn_readers_deadlines_and_close),
         TU_TEST(packet_readers_deadlines_and_close),
         TU_TEST(concurrent_writers_one_reader),
+        TU_TEST(two_stoppers_and_a_blocked_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

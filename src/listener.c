@@ -207,6 +207,17 @@ static int accept_one(cnet_listener *ln, cnet_conn **c)
     return 0;
 }
 
+/* Linux's accept takes a descriptor before it looks at the queue, so a full table fails
+ * it with EMFILE even when no connection is waiting. Only a queued connection makes that
+ * an error; with an empty queue the accept waits, as it would with a slot free (issue
+ * 11.1). A poll that fails reports the EMFILE. */
+static bool out_of_fds_with_nothing_queued(int rc, int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+
+    return (rc == -EMFILE || rc == -ENFILE) && cnet__os_poll(&p, 1, 0) == 0;
+}
+
 int cnet_listener_accept(cnet_listener *ln, cnet_conn **c, cnet_error *err)
 {
     int rc;
@@ -225,7 +236,7 @@ int cnet_listener_accept(cnet_listener *ln, cnet_conn **c, cnet_error *err)
             break;
         if (rc == -ECONNABORTED)
             rc = 0; /* the peer gave up before we got to it: not the listener's error */
-        else if (rc == -EAGAIN || rc == -EWOULDBLOCK)
+        else if (rc == -EAGAIN || rc == -EWOULDBLOCK || out_of_fds_with_nothing_queued(rc, ln->fd.sysfd))
             rc = cnet__fd_wait(&ln->fd, POLLIN, &ln->fd.rdeadline);
     }
     /* Format while still holding the fd: a concurrent close frees ln after release. */

@@ -261,6 +261,19 @@ test_accept_backs_off_when_out_of_fds() {
     fi
 }
 
+# The same limit with no client (issue 11.1): waiting needs no descriptor of its own, so
+# an idle listen -k just waits; it used to log "accept4: too many open files" every
+# 100 ms, because each wait opened a wake-up descriptor first.
+test_idle_accept_needs_no_descriptor() {
+    # shellcheck disable=SC2016 # $0 is for the inner shell
+    start_bg emfile-idle bash -c 'for f in /proc/$$/fd/*; do f=${f##*/}; [ "$f" -gt 2 ] && eval "exec $f>&-"; done
+        ulimit -n 4 && exec timeout 1 "$0" listen -k tcp 127.0.0.1:0' \
+        "$CNET" </dev/null >/dev/null
+    wait_for emfile-idle
+    expect_eq "idle listen -k at the descriptor limit runs until stopped (timeout's 124)" 124 "$STATUS"
+    expect_eq "idle listen -k at the descriptor limit logs nothing" "" "$(cat "$T/emfile-idle.err")"
+}
+
 test_recv_send_round_trip() {
     local port
     start_bg recv timeout 10 "$CNET" recv -c 2 udp 127.0.0.1:0 </dev/null >"$T/recv.out"
@@ -915,6 +928,7 @@ test_port_in_use_and_refused
 test_reset_while_flooding
 test_writer_survives_closed_peer
 test_accept_backs_off_when_out_of_fds
+test_idle_accept_needs_no_descriptor
 test_recv_send_round_trip
 test_mcast_on_lo
 test_sockopts

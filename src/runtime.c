@@ -20,7 +20,7 @@
 
 #define POLL_EVENTS 128
 #define POLL_EVERY 61     /* run-queue turns between non-blocking polls: I/O is not starved */
-#define STACK_CACHE 64    /* finished tasks' stacks kept per scheduler for the next ones */
+#define STACK_CACHE 1024  /* finished tasks' stacks kept per scheduler for the next ones */
 
 struct cnet__task {
     void *sp;

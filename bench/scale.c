@@ -1,0 +1,410 @@
+/* The scale workload's load generator (issue 10): N connections to one echo server,
+ * each with one 64-byte request in flight. Plain system calls and one epoll loop, no
+ * cnet and no Go, so it favours no server. It runs in its own process (the server is
+ * its child): a process may hold at most 20,000 descriptors on the test machine, and
+ * the server needs N + its own.
+ *
+ *   scale N SECONDS -- SERVER...
+ *
+ * 1. Starts the server (argv after "--"), reads its "PORT PID" line, and notes its
+ *    resident memory, descriptors and threads with no connection open.
+ * 2. Connects N times in chunks of CHUNK; each chunk does one round trip on every
+ *    connection before the next chunk connects, so the accept queue never overflows
+ *    and every connection is known to be accepted and served.
+ * 3. With all N connections idle (each handler waiting in its read), notes the
+ *    server's memory, descriptors and threads again.
+ * 4. Sends one request on every connection and answers each reply with the next
+ *    request (a closed loop), WARMUP_S seconds unmeasured, then SECONDS measured.
+ * 5. Closes every connection with a reset (no TIME_WAIT is left), stops the server.
+ *
+ * Prints one line: round trips per second, server CPU microseconds per round trip
+ * (every thread, from the process CPU clock), p50 and p99 latency in microseconds
+ * (request written to reply read in full), resident KiB per idle connection, the
+ * server's descriptors added per connection, and its threads with N idle connections.
+ * On any failure prints "error WHAT" instead and exits 1; the server's own stderr
+ * (which says why it failed, if it did) goes to ours. Every wait is bounded. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MSG_SIZE 64
+#define CHUNK 256
+#define WARMUP_S 0.3
+#define IO_TIMEOUT_S 10 /* a connect or warm-up read that takes longer is an error */
+#define STALL_S 5       /* no reply at all for this long in the loop is an error */
+#define MAX_N 19500
+#define MAX_EVENTS 512
+
+typedef struct server {
+    pid_t child;  /* what we started */
+    pid_t server; /* the server process itself, from its "PORT PID" line */
+    int port;
+} server;
+
+typedef struct conn {
+    int fd;
+    unsigned got;    /* bytes of the current reply read so far */
+    int64_t sent_ns; /* when the request in flight was written */
+} conn;
+
+/* What /proc says about the server at one moment. */
+typedef struct snapshot {
+    long rss_kib;
+    long fds;
+    long threads;
+} snapshot;
+
+/* The latencies of the measured round trips, in nanoseconds. */
+typedef struct samples {
+    uint32_t *v;
+    size_t n, cap;
+} samples;
+
+static server srv;
+static conn *conns;
+static long nconns;
+
+static void stop_server(void);
+
+/* Reports a failure as the result line, stops the server and exits. */
+static void fail(const char *fmt, ...)
+{
+    va_list ap;
+
+    printf("error ");
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    fflush(stdout);
+    stop_server();
+    exit(1);
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The server dies with us (PR_SET_PDEATHSIG), so a run killed by a timeout leaves no
+ * server behind holding 19,000 sockets. */
+static void start_server(char **argv)
+{
+    int p[2];
+    FILE *f;
+
+    if (pipe(p) < 0)
+        fail("pipe: %s", strerror(errno));
+    srv.child = fork();
+    if (srv.child < 0)
+        fail("fork: %s", strerror(errno));
+    if (srv.child == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        dup2(p[1], STDOUT_FILENO);
+        close(p[0]);
+        close(p[1]);
+        execvp(argv[0], argv);
+        fprintf(stderr, "scale: exec %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(p[1]);
+    f = fdopen(p[0], "r");
+    if (f == NULL || fscanf(f, "%d %d", &srv.port, &srv.server) != 2) {
+        srv.server = 0;
+        fail("%s did not print \"PORT PID\"", argv[0]);
+    }
+    fclose(f);
+}
+
+/* Resets every connection first: the server then closes its side without a FIN
+ * handshake, and neither side keeps TIME_WAIT entries into the next run. */
+static void stop_server(void)
+{
+    struct linger l = {.l_onoff = 1, .l_linger = 0};
+    long i;
+
+    for (i = 0; i < nconns; i++) {
+        setsockopt(conns[i].fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+        close(conns[i].fd);
+    }
+    nconns = 0;
+    if (srv.server > 0)
+        kill(srv.server, SIGTERM);
+    if (srv.child > 0)
+        waitpid(srv.child, NULL, 0);
+    srv.child = srv.server = 0;
+}
+
+/* The server's CPU time so far (every thread, the dead ones included): one system
+ * call, where summing /proc/PID/task/TID/schedstat would take a file per thread, far
+ * too slow with 19,000 threads. */
+static int64_t server_cpu_ns(clockid_t clock)
+{
+    struct timespec ts;
+
+    if (clock_gettime(clock, &ts) < 0)
+        fail("clock_gettime(server CPU clock): %s", strerror(errno));
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static long count_fds(pid_t pid)
+{
+    char path[64];
+    struct dirent *e;
+    long n = 0;
+    DIR *d;
+
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+    d = opendir(path);
+    if (d == NULL)
+        fail("opendir %s: %s", path, strerror(errno));
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static snapshot take_snapshot(pid_t pid)
+{
+    snapshot s = {-1, -1, -1};
+    char path[64], line[256];
+    FILE *f;
+
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        fail("open %s: %s", path, strerror(errno));
+    while (fgets(line, sizeof line, f) != NULL) {
+        sscanf(line, "VmRSS: %ld", &s.rss_kib);
+        sscanf(line, "Threads: %ld", &s.threads);
+    }
+    fclose(f);
+    if (s.rss_kib < 0 || s.threads < 0)
+        fail("%s has no VmRSS or Threads line", path);
+    s.fds = count_fds(pid);
+    return s;
+}
+
+static void set_int(int fd, int level, int name, int value)
+{
+    if (setsockopt(fd, level, name, &value, sizeof value) < 0)
+        fail("setsockopt: %s", strerror(errno));
+}
+
+/* A blocking socket whose connect and reads give up after IO_TIMEOUT_S. In the loop it
+ * is only read when epoll says so, and a 64-byte write always fits (one request in
+ * flight), so it never blocks there. */
+static int connect_one(long i)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port)};
+    struct timeval tv = {.tv_sec = IO_TIMEOUT_S};
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    if (fd < 0)
+        fail("connection %ld: socket: %s", i + 1, strerror(errno));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1); /* each request leaves at once */
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+        fail("connection %ld: connect: %s", i + 1, strerror(errno));
+    return fd;
+}
+
+static void send_request(long i)
+{
+    static const char req[MSG_SIZE] = "scale";
+    ssize_t w = write(conns[i].fd, req, MSG_SIZE);
+
+    if (w != MSG_SIZE)
+        fail("connection %ld: write: %s", i + 1, w < 0 ? strerror(errno) : "short write");
+    conns[i].got = 0;
+    conns[i].sent_ns = now_ns();
+}
+
+/* Reads what is there of connection i's reply: 1 once the whole reply is in. */
+static int read_reply(long i)
+{
+    char buf[MSG_SIZE];
+    ssize_t r = read(conns[i].fd, buf, MSG_SIZE - conns[i].got);
+
+    if (r < 0)
+        fail("connection %ld: read: %s", i + 1,
+             errno == EAGAIN ? "no reply within the timeout" : strerror(errno));
+    if (r == 0)
+        fail("connection %ld: read: end of stream (the server closed it)", i + 1);
+    conns[i].got += (unsigned)r;
+    return conns[i].got == MSG_SIZE;
+}
+
+/* Connects every connection, CHUNK at a time, each chunk served once before the next. */
+static void connect_all(long n)
+{
+    long base, i, end;
+
+    conns = calloc((size_t)n, sizeof *conns);
+    if (conns == NULL)
+        fail("calloc: %s", strerror(errno));
+    for (base = 0; base < n; base = end) {
+        end = base + CHUNK < n ? base + CHUNK : n;
+        for (i = base; i < end; i++) {
+            conns[i].fd = connect_one(i);
+            nconns = i + 1;
+        }
+        for (i = base; i < end; i++)
+            send_request(i);
+        for (i = base; i < end; i++)
+            while (!read_reply(i))
+                ;
+    }
+}
+
+static void add_sample(samples *s, int64_t ns)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 1 << 16;
+        s->v = realloc(s->v, s->cap * sizeof *s->v);
+        if (s->v == NULL)
+            fail("realloc: %s", strerror(errno));
+    }
+    s->v[s->n++] = ns > UINT32_MAX ? UINT32_MAX : (uint32_t)ns;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+static int make_epoll(long n)
+{
+    struct epoll_event ev = {.events = EPOLLIN};
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    long i;
+
+    if (ep < 0)
+        fail("epoll_create1: %s", strerror(errno));
+    for (i = 0; i < n; i++) {
+        ev.data.u64 = (uint64_t)i;
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &ev) < 0)
+            fail("epoll_ctl: %s", strerror(errno));
+    }
+    return ep;
+}
+
+/* Runs the closed loop (each reply answered by the next request) until `until`; keeps
+ * the latency of every reply if lat is not NULL. Returns the replies completed. */
+static long run_loop(int ep, int64_t until, samples *lat)
+{
+    struct epoll_event evs[MAX_EVENTS];
+    int64_t last = now_ns(), t;
+    long i, done = 0;
+    int k, j;
+
+    while ((t = now_ns()) < until) {
+        if (t - last > (int64_t)STALL_S * 1000000000)
+            fail("no reply for %d s", STALL_S);
+        k = epoll_wait(ep, evs, MAX_EVENTS, 1000);
+        if (k < 0 && errno != EINTR)
+            fail("epoll_wait: %s", strerror(errno));
+        for (j = 0; j < k; j++) {
+            i = (long)evs[j].data.u64;
+            if (!read_reply(i))
+                continue;
+            last = now_ns();
+            if (lat != NULL)
+                add_sample(lat, last - conns[i].sent_ns);
+            done++;
+            send_request(i);
+        }
+    }
+    return done;
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: scale N SECONDS -- SERVER...   (1 <= N <= %d)\n", MAX_N);
+    return 2;
+}
+
+/* Every descriptor the hard limit allows: N connections need N + a few. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static void print_result(long n, double secs, long done, int64_t cpu_ns, samples *lat,
+                         const snapshot *base, const snapshot *idle)
+{
+    if (done == 0)
+        fail("no round trip in %.1f s", secs);
+    qsort(lat->v, lat->n, sizeof *lat->v, cmp_u32);
+    printf("%.1f %.3f %.1f %.1f %.3f %.3f %ld\n", (double)done / secs,
+           (double)cpu_ns / 1e3 / (double)done, lat->v[lat->n / 2] / 1e3,
+           lat->v[lat->n * 99 / 100] / 1e3, (double)(idle->rss_kib - base->rss_kib) / (double)n,
+           (double)(idle->fds - base->fds) / (double)n, idle->threads);
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    snapshot base, idle;
+    samples lat = {0};
+    int64_t t0, c0;
+    clockid_t clock;
+    long n, i, done;
+    double secs;
+    int ep;
+
+    if (argc < 5 || strcmp(argv[3], "--") != 0)
+        return usage();
+    n = strtol(argv[1], NULL, 10);
+    secs = strtod(argv[2], NULL);
+    if (n < 1 || n > MAX_N || secs <= 0 || secs > 60)
+        return usage();
+    signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
+    start_server(argv + 4);
+    if (clock_getcpuclockid(srv.server, &clock) != 0)
+        fail("clock_getcpuclockid: the server's CPU clock is not readable");
+    base = take_snapshot(srv.server);
+    connect_all(n);
+    usleep(100 * 1000); /* every handler back in its read */
+    idle = take_snapshot(srv.server);
+    ep = make_epoll(n);
+    for (i = 0; i < n; i++)
+        send_request(i);
+    run_loop(ep, now_ns() + (int64_t)(WARMUP_S * 1e9), NULL);
+    c0 = server_cpu_ns(clock);
+    t0 = now_ns();
+    done = run_loop(ep, t0 + (int64_t)(secs * 1e9), &lat);
+    secs = (double)(now_ns() - t0) / 1e9;
+    print_result(n, secs, done, server_cpu_ns(clock) - c0, &lat, &base, &idle);
+    stop_server();
+    return 0;
+}

@@ -11,6 +11,10 @@
 # The load generator and every server share CPU 1 (taskset): on this VM a cross-CPU
 # wake-up costs an interrupt through the hypervisor, which made every run 5x slower and
 # buried the libraries' differences in noise.
+# Then the scale workload and the task micro-benchmarks of issue 10 (bench/scale.sh:
+# N connections at once, server on CPU 0 and load generator on CPU 1).
+#
+#   bench/run.sh scale    only those: builds, runs, prints their sections (no report)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -69,6 +73,7 @@ build_all() {
     (cd "$BENCH/srv_go" &&
         GOPROXY=off GO111MODULE=off GOPATH="$BUILD/gopath" GOCACHE="$BUILD/gocache" \
             go build -o "$BUILD/srv_go" main.go)
+    build_scale
 }
 
 # ---- Timed runs ---------------------------------------------------------------------
@@ -228,6 +233,7 @@ count_of() { # kind server column(3 total, 5 work)
 }
 
 source "$BENCH/report.sh"
+source "$BENCH/scale.sh"
 
 # Smoke test: one run of every workload and server, no report.
 smoke() {
@@ -237,6 +243,16 @@ smoke() {
             printf '%s\t%s\t%s\n' "$w" "$s" "$(run_once "$w" "$s")"
         done
     done
+    smoke_scale
+}
+
+# Only the scale workload and the micro-benchmarks, their sections on stdout.
+scale_only() {
+    measure_scale
+    measure_micro
+    scale_medians
+    scale_section
+    micro_section
 }
 
 main() {
@@ -247,8 +263,15 @@ main() {
         smoke
         return
     fi
+    if [[ ${1:-} == scale ]]; then
+        scale_only
+        return
+    fi
     measure_all
     medians
+    measure_scale
+    measure_micro
+    scale_medians
     count_all
     write_report
     plot_ratios

@@ -104,11 +104,16 @@ profile() {
     pingpong) "$BUILD/loadgen" pingpong "$PINGPONG_N" -- "${rec[@]}" "${cmd[@]}" echo ;;
     bulk) "$BUILD/loadgen" bulk "$BULK_MIB" -- "${rec[@]}" "${cmd[@]}" bulk ;;
     esac >/dev/null 2>&1
+    perf_summary "$data"
+}
+
+# The flat summary of a perf record: by binary, then the top symbols.
+perf_summary() {
     echo "by binary:"
-    perf report -i "$data" --stdio --no-children -g none --sort dso --percent-limit 0.5 \
+    perf report -i "$1" --stdio --no-children -g none --sort dso --percent-limit 0.5 \
         -q 2>/dev/null | sed -e 's/[[:space:]]*$//' -e '/^$/d' | head -6
     echo "top symbols:"
-    perf report -i "$data" --stdio --no-children -g none --sort dso,symbol --percent-limit 1.5 \
+    perf report -i "$1" --stdio --no-children -g none --sort dso,symbol --percent-limit 1.5 \
         -q 2>/dev/null | sed -e 's/[[:space:]]*$//' -e 's/[[:space:]]*-[[:space:]]*-$//' \
         -e '/^$/d' | head -12
 }

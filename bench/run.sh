@@ -188,7 +188,13 @@ count_one() {
     local kind=$1 s=$2 a=$TMP/st-$1-$2-1.txt b=$TMP/st-$1-$2-2.txt
     strace_run "$kind" "$s" "$COUNT_N1" "$a"
     strace_run "$kind" "$s" "$COUNT_N2" "$b"
-    awk -v kind="$kind" -v s="$s" -v ops=$((COUNT_N2 - COUNT_N1)) -v waits="$WAIT_CALLS" '
+    strace_diff "$kind" "$s" $((COUNT_N2 - COUNT_N1)) "$a" "$b"
+}
+
+# strace_diff kind server ops summary-1 summary-2 -> a line of counts.tsv, from two
+# strace -c summaries of runs that differ by ops operations.
+strace_diff() {
+    awk -v kind="$1" -v s="$2" -v ops="$3" -v waits="$WAIT_CALLS" '
         BEGIN { split(waits, wl, " "); for (i in wl) iswait[wl[i]] = 1 }
         function add(list, item) { return list (list == "" ? "" : ", ") item }
         function sorted(a, n,   i, j, t, out) {
@@ -214,7 +220,7 @@ count_one() {
             }
             printf "%s\t%s\t%.2f\t%.2f\t%.2f\t%s\t%s\n", kind, s, total, total - work, work,
                 sorted(done, nw), sorted(other, no)
-        }' "$a" "$b"
+        }' "$4" "$5"
 }
 
 count_all() {
@@ -251,6 +257,7 @@ scale_only() {
     measure_scale
     measure_micro
     scale_medians
+    scale_count_all
     scale_section
     micro_section
 }
@@ -272,6 +279,7 @@ main() {
     measure_scale
     measure_micro
     scale_medians
+    scale_count_all
     count_all
     write_report
     plot_ratios

@@ -5,6 +5,9 @@
  * the server needs N + its own.
  *
  *   scale N SECONDS -- SERVER...
+ *   scale N -c K -- SERVER...      exactly K round trips after the setup, no warm-up:
+ *                                  for system call counts (strace), where a timed run
+ *                                  would not give the same count twice
  *
  * 1. Starts the server (argv after "--") and reads its "PORT PID" line.
  * 2. Connects once and echoes once, then notes the server's resident memory,
@@ -18,7 +21,8 @@
  *    the differences divided by N - 1 are the costs per connection.
  * 4. Sends one request on every connection and answers each reply with the next
  *    request (a closed loop), WARMUP_S seconds unmeasured, then SECONDS measured.
- * 5. Closes every connection with a reset (no TIME_WAIT is left), stops the server.
+ * 5. Stops the server, then closes every connection with a reset (no TIME_WAIT is
+ *    left).
  *
  * Prints one line: round trips per second, server CPU microseconds per round trip
  * (every thread, from the process CPU clock), p50 and p99 latency in microseconds
@@ -31,6 +35,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -83,6 +88,8 @@ typedef struct samples {
 static server srv;
 static conn *conns;
 static long nconns;
+static long budget = LONG_MAX; /* requests still to be sent */
+static long in_flight;         /* requests sent and not yet answered in full */
 
 static void stop_server(void);
 
@@ -139,23 +146,25 @@ static void start_server(char **argv)
     fclose(f);
 }
 
-/* Resets every connection first: the server then closes its side without a FIN
- * handshake, and neither side keeps TIME_WAIT entries into the next run. */
+/* Stops the server first, so that what it does is the same in every run (it never
+ * sees the resets, which a strace count would catch half of), then resets every
+ * connection: the server's orphaned sockets get the reset, and neither side keeps
+ * TIME_WAIT entries into the next run. */
 static void stop_server(void)
 {
     struct linger l = {.l_onoff = 1, .l_linger = 0};
     long i;
 
-    for (i = 0; i < nconns; i++) {
-        setsockopt(conns[i].fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-        close(conns[i].fd);
-    }
-    nconns = 0;
     if (srv.server > 0)
         kill(srv.server, SIGTERM);
     if (srv.child > 0)
         waitpid(srv.child, NULL, 0);
     srv.child = srv.server = 0;
+    for (i = 0; i < nconns; i++) {
+        setsockopt(conns[i].fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+        close(conns[i].fd);
+    }
+    nconns = 0;
 }
 
 /* The server's CPU time so far (every thread, the dead ones included): one system
@@ -241,6 +250,8 @@ static void send_request(long i)
 
     if (w != MSG_SIZE)
         fail("connection %ld: write: %s", i + 1, w < 0 ? strerror(errno) : "short write");
+    budget--;
+    in_flight++;
     conns[i].got = 0;
     conns[i].sent_ns = now_ns();
 }
@@ -257,7 +268,10 @@ static int read_reply(long i)
     if (r == 0)
         fail("connection %ld: read: end of stream (the server closed it)", i + 1);
     conns[i].got += (unsigned)r;
-    return conns[i].got == MSG_SIZE;
+    if (conns[i].got < MSG_SIZE)
+        return 0;
+    in_flight--;
+    return 1;
 }
 
 /* Connects connections from..n-1, CHUNK at a time, each chunk served once before the
@@ -314,8 +328,9 @@ static int make_epoll(long n)
     return ep;
 }
 
-/* Runs the closed loop (each reply answered by the next request) until `until`; keeps
- * the latency of every reply if lat is not NULL. Returns the replies completed. */
+/* Runs the closed loop (each reply answered by the next request while the budget
+ * lasts) until `until` or until no request is left in flight; keeps the latency of
+ * every reply if lat is not NULL. Returns the replies completed. */
 static long run_loop(int ep, int64_t until, samples *lat)
 {
     struct epoll_event evs[MAX_EVENTS];
@@ -323,7 +338,7 @@ static long run_loop(int ep, int64_t until, samples *lat)
     long i, done = 0;
     int k, j;
 
-    while ((t = now_ns()) < until) {
+    while ((t = now_ns()) < until && in_flight > 0) {
         if (t - last > (int64_t)STALL_S * 1000000000)
             fail("no reply for %d s", STALL_S);
         k = epoll_wait(ep, evs, MAX_EVENTS, 1000);
@@ -337,7 +352,8 @@ static long run_loop(int ep, int64_t until, samples *lat)
             if (lat != NULL)
                 add_sample(lat, last - conns[i].sent_ns);
             done++;
-            send_request(i);
+            if (budget > 0)
+                send_request(i);
         }
     }
     return done;
@@ -345,7 +361,8 @@ static long run_loop(int ep, int64_t until, samples *lat)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: scale N SECONDS -- SERVER...   (2 <= N <= %d)\n", MAX_N);
+    fprintf(stderr, "usage: scale N SECONDS -- SERVER...   (2 <= N <= %d)\n"
+                    "       scale N -c ROUND_TRIPS -- SERVER...\n", MAX_N);
     return 2;
 }
 
@@ -376,43 +393,68 @@ static void print_result(long n, double secs, long done, int64_t cpu_ns, samples
     fflush(stdout);
 }
 
-int main(int argc, char **argv)
+/* Connects all N (see above) and notes the server's state with one and with N. */
+static void set_up(long n, snapshot *base, snapshot *idle)
 {
-    snapshot base, idle;
-    samples lat = {0};
-    int64_t t0, c0;
-    clockid_t clock;
-    long n, i, done;
-    double secs;
-    int ep;
-
-    if (argc < 5 || strcmp(argv[3], "--") != 0)
-        return usage();
-    n = strtol(argv[1], NULL, 10);
-    secs = strtod(argv[2], NULL);
-    if (n < 2 || n > MAX_N || secs <= 0 || secs > 60)
-        return usage();
-    signal(SIGPIPE, SIG_IGN);
-    raise_fd_limit();
-    start_server(argv + 4);
-    if (clock_getcpuclockid(srv.server, &clock) != 0)
-        fail("clock_getcpuclockid: the server's CPU clock is not readable");
     conns = calloc((size_t)n, sizeof *conns);
     if (conns == NULL)
         fail("calloc: %s", strerror(errno));
     connect_all(0, 1);
     usleep(100 * 1000); /* the first handler back in its read */
-    base = take_snapshot(srv.server);
+    *base = take_snapshot(srv.server);
     connect_all(1, n);
     usleep(100 * 1000); /* every handler back in its read */
-    idle = take_snapshot(srv.server);
-    ep = make_epoll(n);
-    for (i = 0; i < n; i++)
+    *idle = take_snapshot(srv.server);
+}
+
+/* Starts the loop: a request on each connection (at most the budget's). */
+static void prime(long n)
+{
+    long i;
+
+    for (i = 0; i < n && budget > 0; i++)
         send_request(i);
-    run_loop(ep, now_ns() + (int64_t)(WARMUP_S * 1e9), NULL);
+}
+
+int main(int argc, char **argv)
+{
+    int counted = argc > 5 && strcmp(argv[2], "-c") == 0, sep = counted ? 4 : 3;
+    snapshot base, idle;
+    samples lat = {0};
+    int64_t t0, c0, end = INT64_MAX;
+    clockid_t clock;
+    long n, k = 0, done;
+    double secs = 0;
+    int ep;
+
+    if (argc < sep + 2 || strcmp(argv[sep], "--") != 0)
+        return usage();
+    n = strtol(argv[1], NULL, 10);
+    if (counted)
+        k = strtol(argv[3], NULL, 10);
+    else
+        secs = strtod(argv[2], NULL);
+    if (n < 2 || n > MAX_N || (counted ? k < 1 : secs <= 0 || secs > 60))
+        return usage();
+    signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
+    start_server(argv + sep + 1);
+    if (clock_getcpuclockid(srv.server, &clock) != 0)
+        fail("clock_getcpuclockid: the server's CPU clock is not readable");
+    set_up(n, &base, &idle);
+    ep = make_epoll(n);
+    if (counted) {
+        budget = k;
+    } else {
+        prime(n);
+        run_loop(ep, now_ns() + (int64_t)(WARMUP_S * 1e9), NULL);
+        end = now_ns() + (int64_t)(secs * 1e9);
+    }
     c0 = server_cpu_ns(clock);
     t0 = now_ns();
-    done = run_loop(ep, t0 + (int64_t)(secs * 1e9), &lat);
+    if (counted)
+        prime(n);
+    done = run_loop(ep, end, &lat);
     secs = (double)(now_ns() - t0) / 1e9;
     print_result(n, secs, done, server_cpu_ns(clock) - c0, &lat, &base, &idle);
     stop_server();

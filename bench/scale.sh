@@ -134,6 +134,72 @@ smoke_scale() {
     fi
 }
 
+# ---- System calls per round trip, profiles -------------------------------------------
+
+# strace -f -c of the server in two runs of N = SCALE_COUNT_N connections that differ
+# only by their round trips (scale -c K): the difference over K2 - K1 round trips, so
+# the setup (N accepts, threads or tasks) cancels out.
+SCALE_COUNT_N=1000 SCALE_COUNT_K1=3000 SCALE_COUNT_K2=9000
+
+scale_strace_run() { # server round-trips summary-file
+    local cmd
+    read -r -a cmd <<<"$(scale_cmd "$1")"
+    timeout -k 5 "$SCALE_TIMEOUT" "${SCALE_PIN_CLIENT[@]}" "$BUILD/scale" "$SCALE_COUNT_N" \
+        -c "$2" -- "${SCALE_PIN_SERVER[@]}" strace -f -c -U name,calls,errors -o "$3" \
+        "${cmd[@]}" >/dev/null 2>&1
+}
+
+scale_count_all() {
+    local s a b
+    : >"$TMP/scale_counts.tsv"
+    for s in "${SCALE_SERVERS[@]}"; do
+        log "bench: strace scale $s"
+        a=$TMP/st-scale-$s-1.txt b=$TMP/st-scale-$s-2.txt
+        if scale_strace_run "$s" "$SCALE_COUNT_K1" "$a" &&
+            scale_strace_run "$s" "$SCALE_COUNT_K2" "$b"; then
+            strace_diff "round trip" "$s" $((SCALE_COUNT_K2 - SCALE_COUNT_K1)) "$a" "$b" \
+                >>"$TMP/scale_counts.tsv"
+        else
+            printf 'round trip\t%s\t-\t-\t-\t(the traced run failed)\t\n' "$s" >>"$TMP/scale_counts.tsv"
+        fi
+    done
+}
+
+scale_counts_table() {
+    echo "| server | calls/round trip | work | work calls | waiting and failed calls |"
+    echo "|---|---:|---:|---|---|"
+    while IFS=$'\t' read -r _ s total _ work calls other; do
+        echo "| $(server_name "$s") | $total | $work | $calls | $other |"
+    done <"$TMP/scale_counts.tsv"
+}
+
+# perf record of one server during a scale run of N = 10,000.
+scale_profile() {
+    local data=$TMP/perf-scale-$1.data cmd
+    read -r -a cmd <<<"$(scale_cmd "$1")"
+    timeout -k 5 "$SCALE_TIMEOUT" "${SCALE_PIN_CLIENT[@]}" "$BUILD/scale" 10000 \
+        "$SCALE_SECONDS" -- "${SCALE_PIN_SERVER[@]}" perf record -q -F 999 -g -o "$data" \
+        "${cmd[@]}" >/dev/null 2>&1 || true
+    perf_summary "$data"
+}
+
+scale_profiles() {
+    local s
+    if ! command -v perf >/dev/null || ! perf record -q -o /dev/null true 2>/dev/null; then
+        echo "(perf is not usable here: no profile)"
+        return
+    fi
+    for s in tasks go floor; do
+        log "bench: profiling scale $s"
+        echo "perf record of $(server_name "$s") at N = 10,000, flat (the whole run: setup too):"
+        echo
+        echo '```'
+        scale_profile "$s"
+        echo '```'
+        echo
+    done
+}
+
 # ---- Medians and ratios -------------------------------------------------------------
 
 AWK_MEDIAN='
@@ -325,6 +391,20 @@ scale_section() {
     echo
     scale_targets_table
     echo
+    echo "### System calls per round trip at N = $SCALE_COUNT_N"
+    echo
+    echo "strace -f -c of the server, (calls in a run of $SCALE_COUNT_K2 round trips - calls in"
+    echo "a run of $SCALE_COUNT_K1) / $((SCALE_COUNT_K2 - SCALE_COUNT_K1)), both after the same setup; work and waits as above."
+    echo "Under strace every call is slow, so the waits (how often a server finds nothing"
+    echo "to do) are not those of the timed runs; the work calls are."
+    echo
+    scale_counts_table
+    echo
+    if scale_targets_table | grep -q missed; then
+        echo "### Missed targets: profiles"
+        echo
+        scale_profiles
+    fi
 }
 
 micro_section() {

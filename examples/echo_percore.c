@@ -13,6 +13,9 @@
  * THREADS scheduler threads (0 or absent: one per online CPU), and as many listeners
  * and accept loop tasks; cnet_go places new tasks on the threads in turn, so the
  * accept loops, started one after another before anything else, get one thread each.
+ * The connections' tasks are placed in turn as well, so a connection may be served on
+ * another thread than the one that accepted it: what the group spreads is the accept
+ * work (no shared queue, no lock), and cnet_go spreads the rest.
  * With port 0 the first listener gets a port from the kernel and the rest join it.
  *
  * Stops as echo_tasks does: on SIGINT or SIGTERM, or after MAX_CONNS connections in

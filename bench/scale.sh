@@ -32,7 +32,8 @@ fi
 
 # The runtime (cnet_run) may not be in the library being measured yet.
 have_runtime() {
-    nm -g --defined-only "$BUILD/cnet/libcnet.a" 2>/dev/null | grep -qw 'T cnet_run'
+    # grep reads all of nm's output (no -q): under pipefail an early exit fails nm.
+    nm -g --defined-only "$BUILD/cnet/libcnet.a" 2>/dev/null | grep -w 'T cnet_run' >/dev/null
 }
 
 build_scale() {
@@ -400,7 +401,8 @@ scale_section() {
     echo
     scale_counts_table
     echo
-    if scale_targets_table | grep -q missed; then
+    # Not "| grep -q": under pipefail grep's early exit can fail the writer.
+    if [[ $(scale_targets_table) == *missed* ]]; then
         echo "### Missed targets: profiles"
         echo
         scale_profiles

@@ -47,8 +47,9 @@ start() {
 }
 next_line() { read -r -t 10 -u 3 line || fail "no output (stderr: $(cat "$work"/*.err))"; }
 
-# The servers below run under timeout(1), so waiting for them is bounded; a SIGTERM
-# sent to timeout reaches the server. wait_exit PID: sets $rc to the server's status.
+# The servers below run under timeout(1), so waiting for them is bounded (-k: they
+# take SIGTERM themselves, with sigwait, so a stuck one needs SIGKILL); a SIGTERM sent
+# to timeout reaches the server. wait_exit PID: sets $rc to the server's status.
 wait_exit() {
     rc=0
     wait "$1" || rc=$?
@@ -125,7 +126,7 @@ exec 3<&-
 
 # ---- echo_tasks -------------------------------------------------------------------------
 step "echo_tasks"
-start echo_tasks timeout 30 "$bin/echo_tasks" 127.0.0.1:0 22
+start echo_tasks timeout -k 5 30 "$bin/echo_tasks" 127.0.0.1:0 22
 next_line
 [[ $line =~ ^listening\ on\ 127\.0\.0\.1:([0-9]+)$ ]] || fail "echo_tasks said: $line"
 port=${BASH_REMATCH[1]}
@@ -154,7 +155,7 @@ next_line
 exec 3<&-
 
 step "echo_tasks: shutdown on SIGTERM"
-start echo_tasks_term timeout 30 "$bin/echo_tasks" 127.0.0.1:0
+start echo_tasks_term timeout -k 5 30 "$bin/echo_tasks" 127.0.0.1:0
 next_line
 [[ $line =~ ^listening\ on\ 127\.0\.0\.1:([0-9]+)$ ]] || fail "echo_tasks said: $line"
 port=${BASH_REMATCH[1]}
@@ -179,7 +180,7 @@ exec 3<&-
 
 # ---- echo_percore ----------------------------------------------------------------------
 step "echo_percore"
-start echo_percore timeout 30 "$bin/echo_percore" 127.0.0.1:0 2 40
+start echo_percore timeout -k 5 30 "$bin/echo_percore" 127.0.0.1:0 2 40
 next_line
 [[ $line =~ ^listening\ on\ 127\.0\.0\.1:([0-9]+)\ \(2\ listeners\)$ ]] ||
     fail "echo_percore said: $line"

@@ -13,27 +13,33 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A literal by Go's rules, conservatively: a zone only after IPv6, from the last '%'. */
 static int is_ip_literal_or_empty(const char *host)
 {
-    char buf[128];
+    char buf[1100];
     unsigned char addr[16];
     if (host[0] == '\0')
         return 1;
     if (strlen(host) >= sizeof buf)
         return 0;
     strcpy(buf, host);
-    char *zone = strchr(buf, '%');
-    if (zone != NULL)
-        *zone = '\0';
-    return inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1;
+    char *zone = strrchr(buf, '%');
+    if (zone == NULL)
+        return inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1;
+    *zone = '\0';
+    return inet_pton(AF_INET6, buf, addr) == 1;
 }
 
 /* 1 if address may go to the library: it either fails to split (the library then
- * fails the same way) or its host is a literal. */
+ * fails the same way) or its host is a literal. A host too long for the buffer is no
+ * failure: the library splits it and would look it up. */
 static int safe_address(const char *address)
 {
-    char host[256], port[64];
-    if (cnet_split_host_port(address, host, sizeof host, port, sizeof port, NULL) != 0)
+    char host[1100], port[64];
+    int rc = cnet_split_host_port(address, host, sizeof host, port, sizeof port, NULL);
+    if (rc == CNET_ENOSPACE)
+        return 0;
+    if (rc != 0)
         return 1;
     return is_ip_literal_or_empty(host);
 }

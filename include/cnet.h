@@ -12,9 +12,15 @@
  *     the matching *_close(), which always frees it, even when it reports an error.
  *   - Every socket cnet creates is non-blocking internally and close-on-exec from
  *     birth. Calls block until done; EINTR is retried. Writes never raise SIGPIPE.
- *   - Handles may be used from several threads. A *_close() from another thread
- *     wakes blocked calls, which then fail with CNET_ECLOSED ("use of closed network
- *     connection"); *_close() returns once they have left.
+ *   - Handles may be used from several threads and tasks at once. *_stop() (any
+ *     number of times, from anywhere) wakes every blocked call, which then fails with
+ *     CNET_ECLOSED ("use of closed network connection"), as does every later call; the
+ *     socket stays open and the handle allocated. *_close() stops, waits until the
+ *     blocked calls have left, closes the socket and frees the handle: the one owner
+ *     calls it exactly once, after every other user has stopped touching the handle.
+ *     A watchdog that must cut a connection its handler also closes calls *_stop()
+ *     (Go's pattern of closing a conn twice); the handler's *_close() frees it.
+ *   - Blocking calls park the calling task instead of its thread (see "Tasks" below).
  */
 #ifndef CNET_H
 #define CNET_H
@@ -59,17 +65,22 @@ extern "C" {
 #define CNET_ENOSPACE -30017         /* buffer too small */
 #define CNET_ENOTSUP -30018          /* not supported on this OS */
 #define CNET_EWRITETOCONNECTED -30019 /* use of WriteTo with pre-connected connection */
-#define CNET_EINVALIDADDR -30020     /* invalid address (bad IP literal, NUL byte, ...) */
+#define CNET_EINVALIDADDR -30020     /* invalid address (an IPv6 zone over the 63 bytes cnet keeps) */
 #define CNET_ELOOKUP -30021          /* name resolution failed (other than no such host) */
 #define CNET_ENOIPV4IF -30022        /* no such multicast interface (no IPv4 address) */
 #define CNET_EDIALTIMEOUT -30023     /* i/o timeout of a dial (a timeout, not a deadline-exceeded) */
 #define CNET_EUNKNOWNPROTO -30024    /* unknown IP protocol specified (network "ip4:P") */
 
-#define CNET_ERROR_MAX 256
+/* The size of an error text. 1024 holds every text cnet writes byte for byte as Go
+ * does, with host names up to DNS's 253 bytes, two addresses of CNET_ADDRSTRLEN or a
+ * full unix path. A longer text (a host name of a thousand bytes from /etc/hosts, a
+ * port written with hundreds of digits) keeps its start and its end, where the cause
+ * is, and loses its middle to "...": never overflowed, never cut at the end. */
+#define CNET_ERROR_MAX 1024
 
 typedef struct cnet_error {
     int code;                 /* 0, -errno or CNET_E* */
-    char msg[CNET_ERROR_MAX]; /* Go's error text; truncated (never overflowed) if longer */
+    char msg[CNET_ERROR_MAX]; /* Go's error text (its middle elided if longer, see above) */
 } cnet_error;
 
 /* Text for a code: Go's lower-case errno text for -errno ("address already in use";
@@ -159,7 +170,8 @@ CNET_EXTERN int cnet_listen_packet(const char *network, const char *address,
  * multicast "group:port". Binds the wildcard with the group's port, with SO_REUSEADDR
  * (plus SO_REUSEPORT on the BSDs) so that receivers on one group and port share it and
  * each gets every datagram; multicast loopback is off, as in Go. Errors as
- * cnet_listen_packet, plus CNET_ENOTMULTICAST, CNET_ENOINTERFACE, -errno from the join. */
+ * cnet_listen_packet, plus CNET_ENOTMULTICAST, CNET_ENOINTERFACE, -errno from the join
+ * (named as Go 1.19 names it: "listen udp 239.1.2.3:5000: setsockopt: no such device"). */
 CNET_EXTERN int cnet_listen_multicast_udp(const char *network, const char *ifname,
                                           const char *group_address, cnet_packet_conn **pc,
                                           cnet_error *err);
@@ -170,7 +182,9 @@ CNET_EXTERN ssize_t cnet_packet_read_from(cnet_packet_conn *pc, void *buf, size_
                                           size_t fromlen, cnet_error *err);
 
 /* Sends one datagram to address ("host:port" literal or "localhost"; a path for
- * unixgram). Returns len, or an error. */
+ * unixgram). Returns len, or an error. An address the socket's family cannot reach is
+ * CNET_ENOSUITABLE with Go's text: "write udp 127.0.0.1:5->[::1]:9: address ::1:
+ * non-IPv4 address". */
 CNET_EXTERN ssize_t cnet_packet_write_to(cnet_packet_conn *pc, const void *buf, size_t len,
                                          const char *address, cnet_error *err);
 
@@ -210,6 +224,12 @@ CNET_EXTERN int cnet_conn_local_addr(const cnet_conn *c, char *buf, size_t len);
 CNET_EXTERN int cnet_conn_remote_addr(const cnet_conn *c, char *buf, size_t len);
 CNET_EXTERN int cnet_conn_fd(const cnet_conn *c);
 CNET_EXTERN int cnet_conn_close(cnet_conn *c);
+/* Stops c without freeing it: every blocked and later call fails with CNET_ECLOSED.
+ * Idempotent and safe from any thread or task until the owner's cnet_conn_close.
+ * 0, or -EINVAL for NULL. The same for listeners and packet conns. */
+CNET_EXTERN int cnet_conn_stop(cnet_conn *c);
+CNET_EXTERN int cnet_listener_stop(cnet_listener *ln);
+CNET_EXTERN int cnet_packet_stop(cnet_packet_conn *pc);
 
 /* ---- Deadlines, the dialer and connection options (Go's Dialer and SetDeadline) --- */
 
@@ -218,7 +238,9 @@ CNET_EXTERN int64_t cnet_now_ns(void);
 
 /* Go's KeepAliveConfig. All zero is Go's default: on, 15 s idle, 15 s interval,
  * 9 probes. enable < 0 turns keep-alive off (no keep-alive option is touched). A field
- * < 0 leaves that OS setting alone; times are rounded up to whole seconds. */
+ * < 0 leaves that OS setting alone; times are rounded up to whole seconds, and any
+ * int64 is safe: more seconds than the OS holds (Linux: 32767) fail
+ * cnet_conn_set_keepalive with -EINVAL and are ignored by a dialer, as Go ignores them. */
 typedef struct cnet_keepalive {
     int enable;          /* 0: on (default); < 0: off */
     int64_t idle_ns;     /* 0: 15 s */
@@ -236,10 +258,12 @@ typedef int (*cnet_control_fn)(void *arg, const char *network, const char *addre
  * zeroed dialer (or a NULL one). */
 typedef struct cnet_dialer {
     int64_t timeout_ns;        /* 0: none; any other value, negative included, bounds the
-                                  whole dial (name resolution included) to now + timeout */
+                                  whole dial (name resolution included) to now + timeout
+                                  (the sum saturates: INT64_MAX is no bound) */
     int64_t deadline_ns;       /* absolute, on cnet_now_ns()'s clock; 0: none */
     const char *local_address; /* "host:port" (or a unix path) bound before connecting; NULL: any */
-    int64_t fallback_delay_ns; /* Happy Eyeballs for "tcp": 0 = 300 ms; < 0 = off (serial) */
+    int64_t fallback_delay_ns; /* Happy Eyeballs for "tcp": 0 = 300 ms; < 0 = off (serial);
+                                  INT64_MAX: only once the first family has failed */
     cnet_keepalive keepalive;  /* TCP keep-alive of the new connection */
     cnet_control_fn control;   /* NULL: none */
     void *control_arg;
@@ -335,10 +359,13 @@ CNET_EXTERN int cnet_listeners_from_env(cnet_activation **act, cnet_error *err);
 CNET_EXTERN size_t cnet_activation_count(const cnet_activation *act);
 CNET_EXTERN const char *cnet_activation_name(const cnet_activation *act, size_t i);
 /* Takes the first not-yet-taken stream listener named name (NULL: any name) out of the
- * set: the caller owns it. 0, or -ENOENT when there is none. */
+ * set: the caller owns it. 0; -ENOENT when no untaken socket has that name; -EINVAL
+ * when some have but none is a listening stream socket, with err saying what the first
+ * one is ("file file+net web: fd 3 is not a listening stream socket (udp)", or "(tcp,
+ * not listening)"). */
 CNET_EXTERN int cnet_activation_listener(cnet_activation *act, const char *name,
                                          cnet_listener **ln, cnet_error *err);
-/* The same for a datagram socket. */
+/* The same for a datagram socket ("... is not a datagram socket (tcp)"). */
 CNET_EXTERN int cnet_activation_packet_conn(cnet_activation *act, const char *name,
                                             cnet_packet_conn **pc, cnet_error *err);
 /* Closes every socket not taken and frees the set. NULL is allowed. */
@@ -346,13 +373,20 @@ CNET_EXTERN void cnet_activation_free(cnet_activation *act);
 
 /* Zero-downtime restart: starts path (argv, envp; envp NULL = this environment) in a new
  * process that inherits the n listeners as fds 3..3+n-1 with LISTEN_FDS=n,
- * LISTEN_PID=<its pid> and LISTEN_FDNAMES=names (names NULL or a NULL entry: "unknown"),
- * so that cnet_listeners_from_env picks them up. The listeners stay open and usable
- * here: stop accepting and close them when the new process is ready; connections
- * arriving meanwhile queue on the shared socket and none is refused. The new program
- * starts with no signal blocked; descriptors 3..3+n-1 are replaced in it (any other
- * inheritable descriptor you want it to have must be numbered above). Sets *pid. Errors:
- * -errno from fork (in err) or from exec (reported by the child through a pipe). */
+ * LISTEN_PID=<its pid> and LISTEN_FDNAMES=names (names NULL or a NULL entry: "unknown";
+ * no LISTEN_FDNAMES when n is 0), so that cnet_listeners_from_env picks them up. The
+ * listeners stay open and usable here: stop accepting and close them when the new
+ * process is ready; connections arriving meanwhile queue on the shared socket and none
+ * is refused. The new program starts with no signal blocked; descriptors 3..3+n-1 are
+ * replaced in it (any other inheritable descriptor you want it to have must be numbered
+ * above). Sets *pid. 0 means the new program was exec'd holding every listener; any
+ * failure before that is an error, so that the caller can go on serving:
+ *   -EINVAL for a name cnet_listeners_from_env would refuse (empty, longer than 255
+ *   bytes, or containing ':'), before anything is started;
+ *   -errno from pipe or fork;
+ *   -errno from the child before or at its exec, reported through a pipe ("fcntl",
+ *   "dup2" or "execve" in err: -EMFILE when RLIMIT_NOFILE leaves no room to move the
+ *   descriptors into place); that child has exited and been reaped. */
 CNET_EXTERN int cnet_restart_exec(const char *path, char *const argv[], char *const envp[],
                                   cnet_listener *const lns[], const char *const names[],
                                   size_t n, pid_t *pid, cnet_error *err);
@@ -414,14 +448,15 @@ CNET_EXTERN void cnet_sleep(int64_t ns);
 CNET_EXTERN int cnet_in_task(void);
 
 /* Go's sync.WaitGroup, for tasks and threads alike: add before starting the work,
- * done when it ends, wait until the count is back to zero. new: 0 or -ENOMEM; add
- * with a count that would go negative is a bug (it aborts, as Go panics). Free only
- * once nobody waits. */
+ * done when it ends, wait (a task parks) until the count is back to zero. new: 0 or
+ * -ENOMEM. add, done, wait: 0, or -EINVAL for NULL or for a count that would go
+ * negative (left unchanged; Go panics there). Free (NULL is allowed) only once nobody
+ * waits. */
 typedef struct cnet_waitgroup cnet_waitgroup;
 CNET_EXTERN int cnet_waitgroup_new(cnet_waitgroup **wg);
-CNET_EXTERN void cnet_waitgroup_add(cnet_waitgroup *wg, int delta);
-CNET_EXTERN void cnet_waitgroup_done(cnet_waitgroup *wg);
-CNET_EXTERN void cnet_waitgroup_wait(cnet_waitgroup *wg);
+CNET_EXTERN int cnet_waitgroup_add(cnet_waitgroup *wg, int delta);
+CNET_EXTERN int cnet_waitgroup_done(cnet_waitgroup *wg);
+CNET_EXTERN int cnet_waitgroup_wait(cnet_waitgroup *wg);
 CNET_EXTERN void cnet_waitgroup_free(cnet_waitgroup *wg);
 
 /* ---- The option policy ----------------------------------------------------------- */

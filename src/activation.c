@@ -15,7 +15,7 @@
 typedef struct activation_item {
     int fd;
     bool taken;
-    char name[256];
+    char name[CNET__FDNAME_MAX + 1];
 } activation_item;
 
 struct cnet_activation {
@@ -43,6 +43,11 @@ static long parse_decimal(const char *s)
     return *end == '\0' ? v : -1;
 }
 
+bool cnet__fdname_valid(const char *name, size_t len)
+{
+    return len > 0 && len <= CNET__FDNAME_MAX && memchr(name, ':', len) == NULL;
+}
+
 /* Copies the i-th ':'-separated name of names (systemd's default "unknown"). */
 static bool nth_name(const char *names, size_t i, char *out, size_t outlen)
 {
@@ -58,7 +63,7 @@ static bool nth_name(const char *names, size_t i, char *out, size_t outlen)
         return false;
     end = strchr(p, ':');
     len = end != NULL ? (size_t)(end - p) : strlen(p);
-    if (len == 0 || len >= outlen)
+    if (!cnet__fdname_valid(p, len) || len >= outlen)
         return false;
     memcpy(out, p, len);
     out[len] = '\0';
@@ -159,31 +164,67 @@ const char *cnet_activation_name(const cnet_activation *act, size_t i)
     return act == NULL || i >= act->n ? "" : act->items[i].name;
 }
 
-/* The first untaken socket named name of the wanted kind: its index, -ENOENT, or the
- * error that kept a socket from being inspected (with *syscall). */
-static long find(cnet_activation *act, const char *name, bool listener, const cnet__network **net,
-                 const char **syscall)
+/* What find saw. */
+typedef struct search {
+    const cnet__network *net;        /* the network of the socket found */
+    const char *syscall;             /* the call that failed to inspect a socket */
+    long misfit;                     /* none fits: the first of that name, else -1 */
+    const cnet__network *misfit_net; /* its network (NULL: a family cnet cannot wrap) */
+} search;
+
+/* The first untaken socket named name of the wanted kind: its index; -ENOENT if there is
+ * none (s->misfit then says whether there were sockets of that name of another kind); or
+ * the error that kept a socket from being inspected (with s->syscall). */
+static long find(cnet_activation *act, const char *name, bool listener, search *s)
 {
+    const cnet__network *net;
+    long misfit = -1;
     size_t i;
     int fits;
 
+    s->misfit = -1;
     for (i = 0; i < act->n; i++) {
         activation_item *it = &act->items[i];
 
         if (it->taken || (name != NULL && strcmp(it->name, name) != 0))
             continue;
-        fits = cnet__file_fits(it->fd, listener, net, syscall);
+        net = NULL;
+        fits = cnet__file_fits(it->fd, listener, &net, &s->syscall);
+        if (fits > 0)
+            s->net = net;
         if (fits != 0)
             return fits > 0 ? (long)i : fits;
+        if (misfit < 0) {
+            misfit = (long)i;
+            s->misfit_net = net;
+        }
     }
-    *syscall = "activation";
+    s->misfit = misfit;
+    s->syscall = "activation";
     return -ENOENT;
+}
+
+/* Go's FileListener refuses a socket of the wrong kind with EINVAL; the text says what
+ * the socket is instead, since the operator who handed it over must fix the unit file
+ * or the command line, and "invalid argument" alone leaves them guessing. */
+static int wrong_kind(cnet_error *err, const activation_item *it, bool listener,
+                      const cnet__network *net)
+{
+    const char *want = listener ? "a listening stream socket" : "a datagram socket";
+    char inner[CNET_ERROR_MAX];
+
+    if (net == NULL)
+        snprintf(inner, sizeof inner, "fd %d is not %s", it->fd, want);
+    else
+        snprintf(inner, sizeof inner, "fd %d is not %s (%s%s)", it->fd, want, net->name,
+                 listener && net->sotype != SOCK_DGRAM ? ", not listening" : "");
+    return cnet__op_error(err, -EINVAL, "file", "file+net", NULL, it->name, inner);
 }
 
 static int take(cnet_activation *act, const char *name, bool listener, void **out, cnet_error *err)
 {
-    const cnet__network *net;
-    const char *syscall = "fcntl";
+    const char *syscall;
+    search s;
     long i;
     int rc;
 
@@ -191,16 +232,18 @@ static int take(cnet_activation *act, const char *name, bool listener, void **ou
     if (out == NULL || act == NULL)
         return cnet__null_arg(err, "activation", out == NULL ? "out" : "act");
     *out = NULL;
-    i = find(act, name, listener, &net, &syscall);
+    i = find(act, name, listener, &s);
+    if (i < 0 && s.misfit >= 0)
+        return wrong_kind(err, &act->items[s.misfit], listener, s.misfit_net);
     if (i < 0)
         return cnet__sys_error(err, (int)i, "file", "file+net", NULL, name != NULL ? name : "*",
-                               syscall);
+                               s.syscall);
     syscall = "fcntl";
     rc = cnet__set_nonblock(act->items[i].fd);
     cnet__adopt_sockopts(act->items[i].fd);
     if (rc == 0)
-        rc = listener ? cnet__listener_new(act->items[i].fd, net, (cnet_listener **)out, &syscall)
-                      : cnet__packet_new(act->items[i].fd, net, (cnet_packet_conn **)out, &syscall);
+        rc = listener ? cnet__listener_new(act->items[i].fd, s.net, (cnet_listener **)out, &syscall)
+                      : cnet__packet_new(act->items[i].fd, s.net, (cnet_packet_conn **)out, &syscall);
     if (rc < 0)
         return cnet__sys_error(err, rc, "file", "file+net", NULL, act->items[i].name, syscall);
     act->items[i].taken = true; /* the handle owns the descriptor now */

@@ -16,7 +16,10 @@ cnet_conn *cnet__conn_new(int sysfd, const cnet__network *net, const cnet__socka
 
     if (c == NULL)
         return NULL;
-    cnet__fd_init(&c->fd, sysfd);
+    if (cnet__fd_init(&c->fd, sysfd) < 0) {
+        free(c);
+        return NULL;
+    }
     cnet__network_of_socket(net, &c->net_copy);
     c->net = &c->net_copy;
     if (remote != NULL)
@@ -188,6 +191,14 @@ int cnet_conn_remote_addr(const cnet_conn *c, char *buf, size_t len)
 int cnet_conn_fd(const cnet_conn *c)
 {
     return c == NULL ? -EINVAL : c->fd.sysfd;
+}
+
+int cnet_conn_stop(cnet_conn *c)
+{
+    if (c == NULL)
+        return -EINVAL;
+    cnet__fd_stop(&c->fd);
+    return 0;
 }
 
 int cnet_conn_close(cnet_conn *c)

@@ -50,10 +50,7 @@ static int64_t effective_deadline(const cnet_dialer *d)
     int64_t now = cnet_now_ns(), dl = d->deadline_ns, t = 0;
 
     if (d->timeout_ns != 0) {
-        if (d->timeout_ns > 0 && now > INT64_MAX - d->timeout_ns)
-            t = INT64_MAX;
-        else
-            t = now + d->timeout_ns;
+        t = cnet__add_sat_ns(now, d->timeout_ns);
         if (t == 0)
             t = 1; /* 0 means "none": keep an expired deadline expired */
     }
@@ -212,8 +209,8 @@ static int poll_racers(const dial_ctx *ctx, racer *rs[2], int64_t wake_at, const
         if (rs[i]->fd >= 0)
             wake_at = earliest(wake_at, rs[i]->attempt_deadline);
     }
-    n = cnet__os_poll(p, 2, cnet__poll_timeout(wake_at));
-    poll_err = n < 0 ? CNET__ERRNO() : 0;
+    n = cnet__poll_any(p, 2, wake_at);
+    poll_err = n < 0 ? n : 0;
     if (poll_err == -EINTR)
         return -1;
     for (i = 0; i < 2; i++) {
@@ -238,7 +235,7 @@ static int race(const dial_ctx *ctx, racer *primary, racer *fallback, int64_t de
                 const target **won)
 {
     racer *rs[2] = {primary, fallback};
-    int64_t fallback_at = cnet_now_ns() + delay;
+    int64_t fallback_at = cnet__add_sat_ns(cnet_now_ns(), delay); /* saturated: waits for the primary */
     int fd = -1, i;
 
     start_next(ctx, primary);

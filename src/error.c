@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -97,42 +98,121 @@ static bool has_text(const char *s)
     return s != NULL && s[0] != '\0';
 }
 
-/* Appends s to the message, truncating (never overflowing) at the buffer's end. */
-static void append(char *buf, size_t *len, const char *s)
-{
-    size_t n = strlen(s);
+enum { TEXT_PARTS_MAX = 12 }; /* cnet__op_error uses 9 */
 
-    if (n > CNET_ERROR_MAX - 1 - *len)
-        n = CNET_ERROR_MAX - 1 - *len;
-    memcpy(buf + *len, s, n);
-    *len += n;
-    buf[*len] = '\0';
+/* The byte at offset i of the concatenation of parts. */
+static unsigned char byte_at(const char *const *parts, const size_t *lens, size_t n, size_t i)
+{
+    size_t k;
+
+    for (k = 0; k < n && i >= lens[k]; k++)
+        i -= lens[k];
+    return (unsigned char)parts[k][i];
+}
+
+/* Copies bytes [from, to) of the concatenation of parts to dst; returns the end. */
+static char *copy_range(char *dst, const char *const *parts, const size_t *lens, size_t n,
+                        size_t from, size_t to)
+{
+    size_t k, skip = from, take;
+
+    for (k = 0; k < n && from < to; k++) {
+        if (skip >= lens[k]) {
+            skip -= lens[k];
+            continue;
+        }
+        take = lens[k] - skip < to - from ? lens[k] - skip : to - from;
+        memcpy(dst, parts[k] + skip, take);
+        dst += take;
+        from += take;
+        skip = 0;
+    }
+    return dst;
+}
+
+static bool utf8_continuation(unsigned char c)
+{
+    return (c & 0xc0) == 0x80;
+}
+
+/* Writes the concatenation of parts (parts[k] being lens[k] bytes) into buf. A text too
+ * long for buf loses its middle, not its end: the start (the operation) and the end (the
+ * cause) both survive, joined by "...", and no UTF-8 character is cut in two. */
+void cnet__text_spans(char *buf, size_t len, const char *const *parts, const size_t *lens,
+                      size_t n)
+{
+    size_t total = 0, room, head, tail, k;
+    char *end;
+
+    for (k = 0; k < n; k++)
+        total += lens[k];
+    if (len == 0)
+        return;
+    if (total < len || len <= sizeof "...") {
+        room = total < len ? total : len - 1;
+        *copy_range(buf, parts, lens, n, 0, room) = '\0';
+        return;
+    }
+    room = len - sizeof "...";
+    head = room / 3;
+    tail = total - (room - head);
+    while (head > 0 && utf8_continuation(byte_at(parts, lens, n, head)))
+        head--;
+    while (tail < total && utf8_continuation(byte_at(parts, lens, n, tail)))
+        tail++;
+    end = copy_range(buf, parts, lens, n, 0, head);
+    memcpy(end, "...", 3);
+    *copy_range(end + 3, parts, lens, n, tail, total) = '\0';
+}
+
+/* cnet__text_spans for NUL-terminated parts. */
+static void join_parts(char *buf, size_t len, const char *const *parts, size_t n)
+{
+    size_t lens[TEXT_PARTS_MAX], k;
+
+    for (k = 0; k < n; k++)
+        lens[k] = strlen(parts[k]);
+    cnet__text_spans(buf, len, parts, lens, n);
+}
+
+void cnet__text(char *buf, size_t len, ...)
+{
+    const char *parts[TEXT_PARTS_MAX], *s;
+    size_t n = 0;
+    va_list ap;
+
+    va_start(ap, len);
+    while (n < TEXT_PARTS_MAX && (s = va_arg(ap, const char *)) != NULL)
+        parts[n++] = s;
+    va_end(ap);
+    join_parts(buf, len, parts, n);
 }
 
 int cnet__op_error(cnet_error *err, int code, const char *op, const char *net,
                    const char *source, const char *addr, const char *inner)
 {
-    size_t len = 0;
+    const char *parts[TEXT_PARTS_MAX];
+    size_t n = 0;
 
     if (err == NULL)
         return code;
     err->code = code;
-    err->msg[0] = '\0';
-    append(err->msg, &len, op);
+    parts[n++] = op;
     if (has_text(net)) {
-        append(err->msg, &len, " ");
-        append(err->msg, &len, net);
+        parts[n++] = " ";
+        parts[n++] = net;
     }
     if (has_text(source)) {
-        append(err->msg, &len, " ");
-        append(err->msg, &len, source);
+        parts[n++] = " ";
+        parts[n++] = source;
     }
     if (has_text(addr)) {
-        append(err->msg, &len, has_text(source) ? "->" : " ");
-        append(err->msg, &len, addr);
+        parts[n++] = has_text(source) ? "->" : " ";
+        parts[n++] = addr;
     }
-    append(err->msg, &len, ": ");
-    append(err->msg, &len, inner != NULL ? inner : cnet_strerror(code));
+    parts[n++] = ": ";
+    parts[n++] = inner != NULL ? inner : cnet_strerror(code);
+    join_parts(err->msg, sizeof err->msg, parts, n);
     return code;
 }
 
@@ -150,9 +230,9 @@ int cnet__sys_error(cnet_error *err, int code, const char *op, const char *net,
 void cnet__addr_error_text(char *buf, size_t len, int code, const char *addr)
 {
     if (has_text(addr))
-        snprintf(buf, len, "address %s: %s", addr, cnet_strerror(code));
+        cnet__text(buf, len, "address ", addr, ": ", cnet_strerror(code), (char *)NULL);
     else
-        snprintf(buf, len, "%s", cnet_strerror(code));
+        cnet__text(buf, len, cnet_strerror(code), (char *)NULL);
 }
 
 int cnet__copy_out(char *buf, size_t len, const char *s)
@@ -190,6 +270,6 @@ int cnet__unknown_network(cnet_error *err, const char *op, const char *network)
 {
     char inner[CNET_ERROR_MAX];
 
-    snprintf(inner, sizeof inner, "unknown network %s", network);
+    cnet__text(inner, sizeof inner, "unknown network ", network, (char *)NULL);
     return cnet__op_error(err, CNET_EUNKNOWNNET, op, network, NULL, NULL, inner);
 }

@@ -1,17 +1,16 @@
-/* A socket shared by the threads that use one handle.
+/* A socket shared by the threads and tasks that use one handle.
  *
- * Every operation holds a reference while it runs. Close sets the closing bit, wakes
- * the operations that are blocked in poll (through a wake-up descriptor each of them
- * polls as well), waits until the last one has left, and only then closes the socket,
- * so no thread can ever touch a descriptor number that has been reused. The socket
- * itself is never shut down to wake anyone, because it may be shared with another
- * process (an inherited or handed-over listener) that must keep working.
+ * Every operation holds a reference while it runs. A stop (or the stop that begins a
+ * close) sets the closing bit and wakes every blocked operation through the socket's
+ * poll descriptor (netpoll.c); close then waits until the last operation has left, and
+ * only then closes the socket, so nobody can ever touch a descriptor number that has
+ * been reused. The socket itself is never shut down to wake anyone, because it may be
+ * shared with another process (an inherited or handed-over listener) that must keep
+ * working.
  *
- * The wake-up descriptor is created only when an operation first has to block: the
- * data-ready path costs one system call and no extra descriptor. A deadline change
- * "kicks" the blocked operations through the same descriptor so that they re-read
- * their deadline; the kicker waits until each of them has acknowledged, then makes the
- * descriptor quiet again. After close it stays readable for good. */
+ * Waiting costs no descriptor of its own: a task parks in its scheduler's poller, a
+ * thread polls the socket with its thread's wake-up descriptor (wait.c). A deadline
+ * change wakes the blocked operations so that they re-read their deadline. */
 #include "internal.h"
 #include "sys.h"
 
@@ -43,17 +42,18 @@ int cnet__poll_timeout(int64_t deadline_ns)
     return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
-void cnet__fd_init(cnet__fd *fd, int sysfd)
+int cnet__fd_init(cnet__fd *fd, int sysfd)
 {
+    fd->pd = cnet__pd_get(sysfd);
+    if (fd->pd == NULL)
+        return -ENOMEM;
     fd->sysfd = sysfd;
     atomic_init(&fd->state, 0u);
     atomic_init(&fd->rdeadline, 0);
     atomic_init(&fd->wdeadline, 0);
     pthread_mutex_init(&fd->mu, NULL);
-    pthread_cond_init(&fd->cv, NULL);
-    fd->wake_rfd = fd->wake_wfd = -1;
-    fd->waiters = fd->kick_gen = fd->kick_acks = 0;
-    fd->kicking = false;
+    fd->closers.head = NULL;
+    return 0;
 }
 
 int cnet__fd_acquire(cnet__fd *fd)
@@ -76,10 +76,10 @@ void cnet__fd_release(cnet__fd *fd)
         if (atomic_compare_exchange_weak(&fd->state, &s, s - ONE_REF))
             return;
     /* Closing: drop it under the lock, so that close cannot see the count reach zero,
-     * destroy the lock and free the handle while this thread still holds it. */
+     * destroy the lock and free the handle while this caller still holds it. */
     pthread_mutex_lock(&fd->mu);
-    atomic_fetch_sub(&fd->state, ONE_REF);
-    pthread_cond_broadcast(&fd->cv);
+    if (atomic_fetch_sub(&fd->state, ONE_REF) == (CLOSING | ONE_REF))
+        cnet__waitq_wake(&fd->closers, 0, CNET__WAKE_EVENT);
     pthread_mutex_unlock(&fd->mu);
 }
 
@@ -95,124 +95,65 @@ int cnet__fd_check_deadline(const _Atomic int64_t *deadline)
     return d != 0 && cnet_now_ns() >= d ? CNET_ETIMEOUT : 0;
 }
 
-/* Registers a blocked operation (under mu): waits out a kick in progress and makes
- * sure the wake-up descriptor exists. */
-static int enter_wait(cnet__fd *fd, int *wake_rfd, unsigned *gen)
-{
-    int rc = 0;
-
-    pthread_mutex_lock(&fd->mu);
-    while (fd->kicking && !closing(fd))
-        pthread_cond_wait(&fd->cv, &fd->mu);
-    if (closing(fd))
-        rc = CNET_ECLOSED;
-    else if (fd->wake_rfd < 0)
-        rc = cnet__wake_open(&fd->wake_rfd, &fd->wake_wfd);
-    if (rc == 0) {
-        fd->waiters++;
-        *gen = fd->kick_gen;
-        *wake_rfd = fd->wake_rfd;
-    }
-    pthread_mutex_unlock(&fd->mu);
-    return rc;
-}
-
-static void leave_wait(cnet__fd *fd, unsigned gen)
-{
-    pthread_mutex_lock(&fd->mu);
-    fd->waiters--;
-    if (gen != fd->kick_gen) { /* a kick happened while this operation was blocked */
-        fd->kick_acks++;
-        pthread_cond_broadcast(&fd->cv);
-    }
-    pthread_mutex_unlock(&fd->mu);
-}
-
 int cnet__fd_wait(cnet__fd *fd, short events, _Atomic int64_t *deadline)
 {
-    struct pollfd p[2];
-    unsigned gen = 0;
-    int rc;
-
     for (;;) {
-        rc = cnet__fd_check_deadline(deadline);
-        if (rc == 0)
-            rc = enter_wait(fd, &p[1].fd, &gen);
+        unsigned kicks = cnet__pd_kicks(fd->pd); /* before the deadline is read */
+        int rc = cnet__fd_check_deadline(deadline);
+
         if (rc < 0)
             return rc;
-        p[0].fd = fd->sysfd;
-        p[0].events = events;
-        p[1].events = POLLIN;
-        p[0].revents = p[1].revents = 0;
-        rc = cnet__os_poll(p, 2, cnet__poll_timeout(atomic_load(deadline)));
-        rc = rc < 0 && errno != EINTR ? CNET__ERRNO() : 0;
-        leave_wait(fd, gen);
         if (closing(fd))
             return CNET_ECLOSED;
-        if (rc < 0 || p[0].revents != 0)
-            return rc; /* ready, or an error the next system call will report */
-        /* timed out, interrupted or kicked: look at the deadline again */
+        rc = cnet__pd_wait(fd->pd, events, atomic_load(deadline), kicks);
+        if (rc == CNET__EXPIRED)
+            return CNET_ETIMEOUT;
+        if (rc != CNET_ETIMEOUT)
+            return rc; /* 0: retry the call (ready, or the deadline changed) */
+        /* the wait timed out: look at the deadline again, it may have moved */
     }
-}
-
-/* Wakes every blocked operation so it re-reads its deadline; returns once each has. */
-static void kick(cnet__fd *fd)
-{
-    unsigned need;
-
-    pthread_mutex_lock(&fd->mu);
-    while (fd->kicking && !closing(fd))
-        pthread_cond_wait(&fd->cv, &fd->mu);
-    if (fd->waiters > 0 && !closing(fd)) {
-        fd->kicking = true;
-        fd->kick_gen++;
-        fd->kick_acks = 0;
-        need = fd->waiters;
-        cnet__wake_signal(fd->wake_wfd);
-        while (fd->kick_acks < need && !closing(fd))
-            pthread_cond_wait(&fd->cv, &fd->mu);
-        if (!closing(fd))
-            cnet__wake_drain(fd->wake_rfd);
-        fd->kicking = false;
-        pthread_cond_broadcast(&fd->cv);
-    }
-    pthread_mutex_unlock(&fd->mu);
 }
 
 int cnet__fd_set_deadline(cnet__fd *fd, bool read, bool write, int64_t deadline_ns)
 {
+    bool past = deadline_ns != 0 && deadline_ns <= cnet_now_ns();
+
     if (cnet__fd_acquire(fd) < 0)
         return CNET_ECLOSED;
     if (read)
         atomic_store(&fd->rdeadline, deadline_ns);
     if (write)
         atomic_store(&fd->wdeadline, deadline_ns);
-    kick(fd);
+    /* A deadline already past fails the calls blocked under it, even if it changes
+     * again before they run. */
+    cnet__pd_kick(fd->pd, past ? (short)((read ? POLLIN : 0) | (write ? POLLOUT : 0)) : 0, false);
     cnet__fd_release(fd);
     return 0;
 }
 
-int cnet__fd_close(cnet__fd *fd)
+void cnet__fd_stop(cnet__fd *fd)
 {
-    unsigned s;
+    /* A reference even when closing: a close in progress waits for this one. */
+    unsigned s = atomic_fetch_add(&fd->state, ONE_REF);
 
+    if (!(s & CLOSING) && !(atomic_fetch_or(&fd->state, CLOSING) & CLOSING))
+        cnet__pd_kick(fd->pd, 0, true);
+    cnet__fd_release(fd);
+}
+
+void cnet__fd_close(cnet__fd *fd)
+{
+    cnet__waiter w;
+
+    cnet__fd_stop(fd);
     pthread_mutex_lock(&fd->mu);
-    s = atomic_fetch_or(&fd->state, CLOSING);
-    if (s & CLOSING) {
-        pthread_mutex_unlock(&fd->mu);
-        return CNET_ECLOSED;
+    while (atomic_load(&fd->state) != CLOSING) {
+        cnet__waiter_init(&w, &fd->mu, 0);
+        cnet__waiter_block(&fd->closers, &w, 0, -1);
     }
-    if (fd->wake_wfd >= 0)
-        cnet__wake_signal(fd->wake_wfd);
-    pthread_cond_broadcast(&fd->cv);
-    while (atomic_load(&fd->state) != CLOSING)
-        pthread_cond_wait(&fd->cv, &fd->mu);
     pthread_mutex_unlock(&fd->mu);
-    if (fd->wake_rfd >= 0)
-        cnet__wake_close(fd->wake_rfd, fd->wake_wfd);
+    cnet__pd_put(fd->pd);
     /* Never retried on EINTR: the descriptor is gone either way on Linux and the BSDs. */
     close(fd->sysfd);
-    pthread_cond_destroy(&fd->cv);
     pthread_mutex_destroy(&fd->mu);
-    return 0;
 }

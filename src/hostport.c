@@ -4,8 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-/* Locates host and port in hostport; returns 0 or the CNET_E* reason. */
-static int split_spans(const char *hp, size_t *hbeg, size_t *hend, size_t *pbeg)
+int cnet__split_spans(const char *hp, size_t *hbeg, size_t *hend, size_t *pbeg)
 {
     const char *last = strrchr(hp, ':');
     size_t i, end, lscan = 0, rscan = 0;
@@ -65,7 +64,7 @@ int cnet_split_host_port(const char *hostport, char *host, size_t hostlen, char 
     if (hostport == NULL || host == NULL || port == NULL || hostlen == 0 || portlen == 0)
         return cnet__op_error(err, -EINVAL, "split host port", NULL, NULL, NULL,
                               "invalid argument: NULL pointer or empty buffer");
-    rc = split_spans(hostport, &hbeg, &hend, &pbeg);
+    rc = cnet__split_spans(hostport, &hbeg, &hend, &pbeg);
     if (rc < 0) {
         cnet__addr_error_text(inner, sizeof inner, rc, hostport);
         if (err != NULL) {

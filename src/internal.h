@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <netdb.h>
+#include <poll.h>
 
 /* ---- Errors (error.c, errno_text_<os>.c) -------------------------------------- */
 
@@ -28,13 +29,25 @@ extern const size_t cnet__errno_texts_len;
 void cnet__err_clear(cnet_error *err);
 
 /* Go's OpError: "op[ net][ source][->| addr]: inner". Any of net, source, addr may be
- * NULL or "". Stores code and text in err (if non-NULL) and returns code. */
+ * NULL or "". Stores code and text in err (if non-NULL) and returns code. A text longer
+ * than err->msg loses its middle, never its end (see cnet__text). */
 int cnet__op_error(cnet_error *err, int code, const char *op, const char *net,
                    const char *source, const char *addr, const char *inner);
 
 /* The same with inner = "<syscall>: <errno text>" for a system error code. */
 int cnet__sys_error(cnet_error *err, int code, const char *op, const char *net,
                     const char *source, const char *addr, const char *syscall);
+
+/* Writes the concatenation of the strings that follow len (at most 12, ended by a NULL)
+ * into buf. If it does not fit, its middle gives way to "...": the start and the end,
+ * where Go's texts put the cause, survive. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((sentinel))
+#endif
+void cnet__text(char *buf, size_t len, ...);
+/* The same for n parts that need not be NUL-terminated: parts[k] is lens[k] bytes. */
+void cnet__text_spans(char *buf, size_t len, const char *const *parts, const size_t *lens,
+                      size_t n);
 
 /* Go's AddrError as inner text: "address <addr>: <reason>" (just the reason when addr
  * is empty), written into buf. */
@@ -51,6 +64,13 @@ int cnet__copy_out(char *buf, size_t len, const char *s);
 
 /* Saves errno as a negative code (for use right after a failing syscall). */
 #define CNET__ERRNO() (-errno)
+
+/* ---- Nanoseconds (nanos.c) ---------------------------------------------------------- */
+
+/* a + b, saturated at INT64_MIN and INT64_MAX: every sum of times and durations (now +
+ * timeout, now + delay, a rounding up) goes through it, so that no caller-chosen value
+ * can overflow. */
+int64_t cnet__add_sat_ns(int64_t a, int64_t b);
 
 /* ---- Networks (resolve.c) --------------------------------------------------------- */
 
@@ -87,16 +107,28 @@ typedef struct cnet__ip {
     int family;             /* AF_UNSPEC (no IP: the wildcard), AF_INET or AF_INET6 */
     unsigned char b[16];    /* AF_INET: b[0..3]; AF_INET6: all 16 */
     uint32_t scope_id;      /* IPv6 zone as an interface index */
-    char zone[16];          /* the zone as the caller wrote it ("" if none): Go prints it so */
+    char zone[64];          /* the zone as the caller wrote it ("" if none): Go prints it so */
 } cnet__ip;
 
-bool cnet__ip_parse(const char *s, cnet__ip *ip); /* literal, with %zone for IPv6 */
+/* Go's parseIPZone on s[0..n): 1 with *ip set for an IP literal (IPv6 with "%zone", split
+ * at the last '%'), 0 for anything else, which Go then looks up as a name (shorthand
+ * such as "127.1" included), or CNET_EINVALIDADDR for a literal whose zone is longer
+ * than zone[] keeps. Go keeps any zone; 63 bytes is cnet's bound, so that every
+ * endpoint prints whole within CNET_ADDRSTRLEN ("[<39>%<63>]:65535"). No interface name
+ * is longer than 15 bytes, so only a zone that names nothing is refused. */
+int cnet__ip_parse(const char *s, size_t n, cnet__ip *ip);
 bool cnet__ip_is_v4(const cnet__ip *ip);          /* IPv4 or IPv4-mapped */
 bool cnet__ip_is_unspecified(const cnet__ip *ip); /* no IP, 0.0.0.0, ::, ::ffff:0.0.0.0 */
 bool cnet__ip_is_multicast(const cnet__ip *ip);
 cnet__ip cnet__ip_to_v4(const cnet__ip *ip);       /* unmaps ::ffff:a.b.c.d */
 /* Go's IP.String() (with %zone); "" for no IP. Returns the length. */
 int cnet__ip_format(const cnet__ip *ip, char *buf, size_t len);
+
+/* ---- host:port (hostport.c) ---------------------------------------------------- */
+
+/* Go's SplitHostPort without copying (and so without a length limit): the host is
+ * hp[*hbeg, *hend), the port hp's tail from *pbeg. 0 or the CNET_E* reason. */
+int cnet__split_spans(const char *hp, size_t *hbeg, size_t *hend, size_t *pbeg);
 
 /* ---- Ports (port.c) ------------------------------------------------------------- */
 
@@ -301,47 +333,197 @@ int cnet__set_keepalive(int fd, int family, const cnet_keepalive *ka);
 const char *cnet__os_name(void);
 bool cnet__opt_native(cnet__opt opt, int *level, int *name, socklen_t *size);
 
+/* ---- The runtime: tasks on scheduler threads (runtime.c, stack.c, switch_<arch>.c) -- */
+
+typedef struct cnet__task cnet__task;
+typedef struct cnet__sched cnet__sched;
+typedef struct cnet__poller cnet__poller;
+
+/* switch_<arch>.c: a context is a saved stack pointer. ctx_make prepares a stack so
+ * that the first switch to it calls entry(arg), which must never return. */
+void *cnet__ctx_make(void *stack_top, void (*entry)(void *), void *arg);
+void cnet__ctx_switch(void **from, void *to);
+
+/* stack.c: an mmap'd stack of size usable bytes (whole pages) with a PROT_NONE guard
+ * page below it. 0 or -errno. */
+typedef struct cnet__stack {
+    void *map;   /* the mapping, guard page first */
+    void *base;  /* the lowest usable byte: just above the guard */
+    size_t size; /* usable bytes */
+} cnet__stack;
+int cnet__stack_alloc(cnet__stack *st, size_t size);
+void cnet__stack_free(cnet__stack *st);
+size_t cnet__stack_round(size_t size); /* the size a request gets: whole pages, >= 16 KiB */
+
+/* The running task, or NULL on a plain thread (and on a scheduler's own stack). */
+cnet__task *cnet__task_self(void);
+/* Switches the running task out until cnet__task_ready() is called for it. */
+void cnet__task_park(void);
+/* Makes a parked task runnable on its own scheduler; callable from any thread, once per
+ * park. */
+void cnet__task_ready(cnet__task *t);
+/* The running task's scheduler's poller. */
+cnet__poller *cnet__task_poller(void);
+
+/* Timers of the running task's scheduler (a heap; only that thread touches it). */
+typedef struct cnet__timer {
+    int64_t when;
+    size_t index; /* in the heap, or SIZE_MAX when not started */
+    void (*fire)(struct cnet__timer *);
+} cnet__timer;
+void cnet__timer_start(cnet__timer *t, int64_t when);
+void cnet__timer_stop(cnet__timer *t);
+
+/* ---- Waiting, for tasks and threads alike (wait.c) --------------------------------
+ * A waiter is one blocked call, on the waiter's own stack. It is linked into a queue
+ * protected by a lock the waker holds while waking it, and the waiter takes that lock
+ * again before it returns, so a waker never touches a waiter that has gone. A task
+ * parks; a plain thread polls its own wake-up descriptor (one per thread, made on its
+ * first wait, never one per handle) together with the socket it waits for. */
+
+enum {
+    CNET__WAKE_NONE,
+    CNET__WAKE_EVENT,   /* the awaited event (or readiness) */
+    CNET__WAKE_KICK,    /* a deadline changed, or a stop */
+    CNET__WAKE_EXPIRED, /* a deadline was set that had already passed */
+    CNET__WAKE_TIMEOUT  /* the waiter's own deadline passed */
+};
+
+typedef struct cnet__waiter {
+    struct cnet__waiter *next, *prev;
+    cnet__task *task;       /* NULL: a plain thread */
+    struct cnet__thread_wake *tw;
+    pthread_mutex_t *lock;  /* the queue's lock */
+    struct cnet__waitq *q;  /* the queue it is on while it waits */
+    short events;           /* POLLIN / POLLOUT waited for; 0 for other waits */
+    _Atomic int woken;      /* CNET__WAKE_*: why it was woken; NONE while it waits */
+    _Atomic int *claim;     /* shared by one task's waiters on several queues, or NULL */
+    cnet__timer timer;      /* a task's deadline */
+} cnet__waiter;
+
+typedef struct cnet__waitq {
+    cnet__waiter *head;
+} cnet__waitq;
+
+/* Prepares w for a wait on a queue guarded by lock (held by the caller). */
+void cnet__waiter_init(cnet__waiter *w, pthread_mutex_t *lock, short events);
+void cnet__waitq_push(cnet__waitq *q, cnet__waiter *w);
+/* Wakes (and unlinks) every waiter whose events meet events (0: all) with why. Under
+ * the queue's lock. Returns how many. */
+int cnet__waitq_wake(cnet__waitq *q, short events, int why);
+bool cnet__waitq_wake_one(cnet__waitq *q, int why);
+/* Links w into q and blocks until it is woken or the deadline (0: none) passes; called
+ * and returns with the lock held, w unlinked. sysfd >= 0 (threads): poll it for
+ * w->events as well, and return CNET__WAKE_EVENT when it is ready. Returns the
+ * CNET__WAKE_* reason. */
+int cnet__waiter_block(cnet__waitq *q, cnet__waiter *w, int64_t deadline, int sysfd);
+/* A task waiting on several queues at once (its waiters linked, sharing a claim): parks
+ * until one is woken or the deadline passes (timed's timer). Then, under each queue's
+ * lock, leave() unlinks a waiter nobody woke. */
+void cnet__waiter_park_claimed(cnet__waiter *timed, int64_t deadline);
+void cnet__waiter_leave(cnet__waiter *w);
+
+/* ---- Poll descriptors (netpoll.c) and the pollers (netpoll_<kind>.c) --------------
+ * A poll descriptor is what a socket's blocked calls wait on. Descriptors live in a
+ * pool and are never freed, only reused with a new generation, so an event that
+ * arrives for a descriptor already closed is recognised and dropped (Go's pollDesc). */
+
+typedef struct cnet__pd cnet__pd;
+
+typedef struct cnet__pollev {
+    uint64_t token;
+    bool readable, writable;
+} cnet__pollev;
+
+/* A poller's record of one waiter's interest (the poll(2) backend's slot). */
+typedef struct cnet__poll_arm {
+    cnet__poller *poller;
+    int slot;
+} cnet__poll_arm;
+
+int cnet__poller_open(cnet__poller **out); /* 0, or -errno from cnet__poller_syscall */
+extern const char cnet__poller_syscall[];
+void cnet__poller_close(cnet__poller *p);
+/* Makes readiness of sysfd for events reach p as token: epoll and kqueue register the
+ * descriptor once, edge-triggered, both directions (*registered records it); poll(2)
+ * watches it for this waiter only (arm). 0 or -errno. */
+int cnet__poller_arm(cnet__poller *p, int sysfd, uint64_t token, short events,
+                     cnet__poller **registered, cnet__poll_arm *arm);
+void cnet__poller_disarm(cnet__poll_arm *arm);
+/* Drops a registration before the descriptor is closed (any thread). */
+void cnet__poller_forget(cnet__poller *registered, int sysfd);
+/* Waits up to timeout_ms (-1: no limit) and fills up to max events; a wakeup() is
+ * consumed here. Count, or -errno. */
+int cnet__poller_wait(cnet__poller *p, int timeout_ms, cnet__pollev *ev, int max);
+/* Makes a concurrent or the next wait return (any thread). */
+void cnet__poller_wakeup(cnet__poller *p);
+
+/* netpoll.c: a descriptor for sysfd (NULL on ENOMEM); release it once no call can use
+ * it any more, before sysfd is closed. */
+cnet__pd *cnet__pd_get(int sysfd);
+void cnet__pd_put(cnet__pd *pd);
+/* Waits until sysfd may be ready for events (0), the deadline passes (CNET_ETIMEOUT), a
+ * kick (0: the caller re-reads its deadline; CNET__EXPIRED: a deadline already past was
+ * set meanwhile) or an eviction (CNET_ECLOSED). kicks is cnet__pd_kicks() read before
+ * the deadline was: a kick in between returns 0 at once. Other errors: the poller's
+ * -errno. */
+#define CNET__EXPIRED 1
+int cnet__pd_wait(cnet__pd *pd, short events, int64_t deadline, unsigned kicks);
+unsigned cnet__pd_kicks(cnet__pd *pd);
+/* Wakes every call waiting on pd: a deadline change (those waiting for expired events
+ * learn that their new deadline has passed already, however soon it changes again),
+ * or, closing, a stop for good. */
+void cnet__pd_kick(cnet__pd *pd, short expired, bool closing);
+/* An event from a poller (the scheduler loop). */
+void cnet__pd_event(const cnet__pollev *ev);
+/* Forgets every registration with a poller that is being closed. */
+void cnet__pd_forget_poller(cnet__poller *p);
+
+/* Waits for any of n (at most 2) raw descriptors like poll(2) until the deadline (0:
+ * none): the count of ready ones with revents set, 0, or -errno; a task parks. */
+int cnet__poll_any(struct pollfd *p, int n, int64_t deadline);
+
 /* ---- Wake-up object (wake_eventfd.c / wake_pipe.c) ------------------------------ */
 
-/* A file descriptor that becomes readable, for good, once signalled. */
+/* A descriptor that becomes readable once signalled, until drained: a scheduler's and
+ * a plain thread's way to be woken. */
 int cnet__wake_open(int *rfd, int *wfd); /* 0 or -errno */
 void cnet__wake_signal(int wfd);
 void cnet__wake_close(int rfd, int wfd);
-/* Makes it unreadable again (after a deadline kick every waiter has seen). */
 void cnet__wake_drain(int rfd);
 
-/* ---- Descriptors shared between threads (fd.c) ---------------------------------- */
+/* ---- Descriptors shared between threads and tasks (fd.c) ------------------------- */
 
-/* One socket owned by one handle. Operations take a reference; close marks the
- * descriptor closed, wakes every blocked operation and waits until they have left,
- * then closes the socket. Deadlines are absolute cnet_now_ns() times, 0 = none. */
+/* One socket owned by one handle. Operations take a reference; stop marks the
+ * descriptor closing and wakes every blocked operation; close stops, waits until they
+ * have left, then closes the socket. Deadlines are absolute cnet_now_ns() times,
+ * 0 = none. */
 typedef struct cnet__fd {
     int sysfd;
     atomic_uint state;              /* bit 0: closing; the rest: 2 * active operations */
     _Atomic int64_t rdeadline, wdeadline;
-    pthread_mutex_t mu;             /* guards everything below */
-    pthread_cond_t cv;              /* idle after close, kick acknowledged, kick done */
-    int wake_rfd, wake_wfd;         /* created on first block, -1 before */
-    unsigned waiters;               /* operations blocked in poll */
-    unsigned kick_gen, kick_acks;   /* deadline-change wake-ups and their acknowledgements */
-    bool kicking;
+    cnet__pd *pd;                   /* what blocked operations wait on */
+    pthread_mutex_t mu;             /* guards closers */
+    cnet__waitq closers;            /* a close waiting for the last operation */
 } cnet__fd;
 
-void cnet__fd_init(cnet__fd *fd, int sysfd);
+/* 0, or -ENOMEM (no poll descriptor: sysfd is still the caller's). */
+int cnet__fd_init(cnet__fd *fd, int sysfd);
 /* Takes a reference: 0, or CNET_ECLOSED if the descriptor is closing (no reference is
  * then held, and sysfd must not be touched). */
 int cnet__fd_acquire(cnet__fd *fd);
 void cnet__fd_release(cnet__fd *fd);
 /* CNET_ETIMEOUT if the deadline has passed, else 0. */
 int cnet__fd_check_deadline(const _Atomic int64_t *deadline);
-/* Waits until sysfd is ready for events (POLLIN/POLLOUT) or the deadline passes:
- * 0, CNET_ECLOSED, CNET_ETIMEOUT, or -errno. */
+/* Waits until sysfd may be ready for events (POLLIN/POLLOUT) or the deadline passes:
+ * 0 (retry the call), CNET_ECLOSED, CNET_ETIMEOUT, or -errno. */
 int cnet__fd_wait(cnet__fd *fd, short events, _Atomic int64_t *deadline);
 /* Sets the read and/or write deadline and re-arms blocked calls. 0 or CNET_ECLOSED. */
 int cnet__fd_set_deadline(cnet__fd *fd, bool read, bool write, int64_t deadline_ns);
-/* Marks closed, wakes waiters, waits for them, closes the socket. CNET_ECLOSED if
- * already closed. */
-int cnet__fd_close(cnet__fd *fd);
+/* Marks closing and wakes every blocked call; idempotent; the socket stays open. */
+void cnet__fd_stop(cnet__fd *fd);
+/* Stops, waits for the blocked calls to leave, closes the socket. */
+void cnet__fd_close(cnet__fd *fd);
 
 /* Milliseconds for poll() until deadline (rounded up; -1 for none, 0 if passed). */
 int cnet__poll_timeout(int64_t deadline_ns);
@@ -378,6 +560,15 @@ int cnet__favorite_family(const cnet__network *net, const cnet__endpoint *local,
 
 /* The result of a non-blocking connect once the socket is writable: 0 or -errno. */
 int cnet__connect_result(int fd);
+
+/* ---- Socket activation (activation.c, restart.c) --------------------------------- */
+
+/* The one rule for a LISTEN_FDNAMES entry, applied by the reader and by the writer
+ * (cnet_restart_exec) alike, so that the writer never hands over what the reader then
+ * refuses: 1 to CNET__FDNAME_MAX bytes (systemd's FDNAME_MAX), no ':' (the separator).
+ * name need not be NUL-terminated. */
+#define CNET__FDNAME_MAX 255
+bool cnet__fdname_valid(const char *name, size_t len);
 
 /* ---- Handles (listener.c, conn.c, packet.c) --------------------------------------- */
 

@@ -2,81 +2,194 @@
  * depending on the C library's inet_ntop (whose IPv6 output differs between libcs). */
 #include "internal.h"
 
-#include <arpa/inet.h>
 #include <net/if.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const unsigned char v4_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
-/* Dotted decimal, exactly four fields, no leading zeros (Go rejects them since 1.17). */
-static bool parse_v4(const char *s, unsigned char out[4])
+/* Where Go's dtoi and xtoi give up on a number (Go's "big"). */
+enum { BIG = 0xFFFFFF };
+
+/* Go's dtoi: the decimal number at the start of s[0..n) and its digit count. false if
+ * there is none, or if it reaches BIG (*value is then BIG). */
+static bool dtoi(const char *s, size_t n, long *value, size_t *digits)
 {
-    int field, digits, value;
+    long v = 0;
+    size_t i;
+
+    for (i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+        v = v * 10 + (s[i] - '0');
+        if (v >= BIG) {
+            *value = BIG;
+            *digits = i;
+            return false;
+        }
+    }
+    *value = v;
+    *digits = i;
+    return i > 0;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Go's xtoi: the same in hexadecimal. Leading zeros are free: "00000001" is 1. */
+static bool xtoi(const char *s, size_t n, long *value, size_t *digits)
+{
+    long v = 0;
+    size_t i;
+
+    for (i = 0; i < n && hex_digit(s[i]) >= 0; i++) {
+        v = v * 16 + hex_digit(s[i]);
+        if (v >= BIG)
+            return false;
+    }
+    *value = v;
+    *digits = i;
+    return i > 0;
+}
+
+/* Go's parseIPv4 on s[0..n): dotted decimal, exactly four fields, no leading zeros (Go
+ * rejects them since 1.17). No shorthand ("127.1"), hex or octal: those are names. */
+static bool parse_v4(const char *s, size_t n, unsigned char out[4])
+{
+    size_t i = 0, digits;
+    long v;
+    int field;
 
     for (field = 0; field < 4; field++) {
-        if (field > 0 && *s++ != '.')
+        if (i == n)
             return false;
-        value = 0;
-        for (digits = 0; s[digits] >= '0' && s[digits] <= '9'; digits++) {
-            if (digits > 0 && value == 0)
-                return false; /* leading zero */
-            value = value * 10 + (s[digits] - '0');
-            if (value > 255)
-                return false;
-        }
-        if (digits == 0)
+        if (field > 0 && s[i++] != '.')
             return false;
-        out[field] = (unsigned char)value;
-        s += digits;
+        if (!dtoi(s + i, n - i, &v, &digits) || v > 0xff)
+            return false;
+        if (digits > 1 && s[i] == '0')
+            return false;
+        out[field] = (unsigned char)v;
+        i += digits;
     }
-    return *s == '\0';
+    return i == n;
 }
 
-static bool parse_zone(const char *zone, uint32_t *scope_id)
+/* Moves the groups parsed after a "::" (at ellipsis, i bytes in all) to the end. */
+static bool expand_ellipsis(unsigned char ip[16], int ellipsis, int i)
 {
-    char *end;
-    unsigned long n;
+    if (i == 16)
+        return ellipsis < 0; /* a "::" must stand for at least one zero group */
+    if (ellipsis < 0)
+        return false;
+    memmove(ip + ellipsis + (16 - i), ip + ellipsis, (size_t)(i - ellipsis));
+    memset(ip + ellipsis, 0, (size_t)(16 - i));
+    return true;
+}
+
+/* Go's parseIPv6 on s[0..n), step for step: hex groups, one "::", an IPv4 tail. Unlike
+ * inet_pton, and like Go's xtoi, a group may have any number of leading zeros. */
+static bool parse_v6(const char *s, size_t n, unsigned char ip[16])
+{
+    int ellipsis = -1, i = 0;
+    size_t p = 0, digits;
+    long v;
+
+    memset(ip, 0, 16);
+    if (n >= 2 && s[0] == ':' && s[1] == ':') {
+        ellipsis = 0;
+        p = 2;
+        if (p == n)
+            return true;
+    }
+    while (i < 16) {
+        if (!xtoi(s + p, n - p, &v, &digits) || v > 0xffff)
+            return false;
+        if (p + digits < n && s[p + digits] == '.') {
+            if ((ellipsis < 0 && i != 12) || i + 4 > 16 || !parse_v4(s + p, n - p, ip + i))
+                return false;
+            p = n;
+            i += 4;
+            break;
+        }
+        ip[i++] = (unsigned char)(v >> 8);
+        ip[i++] = (unsigned char)v;
+        p += digits;
+        if (p == n)
+            break;
+        if (s[p] != ':' || p + 1 == n)
+            return false;
+        if (s[++p] == ':') {
+            if (ellipsis >= 0)
+                return false;
+            ellipsis = i;
+            if (++p == n)
+                break;
+        }
+    }
+    return p == n && expand_ellipsis(ip, ellipsis, i);
+}
+
+/* Go's zoneCache.index: an interface's name, else the number Go's dtoi reads at the
+ * zone's start, right or wrong ("1abc" is 1, a huge number BIG, "eth9" 0). */
+static uint32_t zone_index(const char *zone)
+{
+    long v;
+    size_t digits;
+    unsigned index;
 
     if (zone[0] == '\0')
-        return false;
-    *scope_id = if_nametoindex(zone);
-    if (*scope_id != 0)
-        return true;
-    /* Go falls back to a decimal index, and to 0 for a name it cannot map. */
-    n = strtoul(zone, &end, 10);
-    *scope_id = (*end == '\0' && n <= UINT32_MAX) ? (uint32_t)n : 0;
-    return true;
+        return 0;
+    index = if_nametoindex(zone);
+    if (index != 0)
+        return index;
+    dtoi(zone, strlen(zone), &v, &digits);
+    return (uint32_t)v;
 }
 
-bool cnet__ip_parse(const char *s, cnet__ip *ip)
+/* Go's splitHostZone: the zone starts after the last '%', unless that is the first byte.
+ * Returns the length of the address before it (n if there is no zone). */
+static size_t zone_split(const char *s, size_t n)
 {
-    char buf[INET6_ADDRSTRLEN + 1];
-    const char *pct;
-    size_t n;
+    size_t i = n;
+
+    while (i > 0 && s[i - 1] != '%')
+        i--;
+    return i > 1 ? i - 1 : n;
+}
+
+int cnet__ip_parse(const char *s, size_t n, cnet__ip *ip)
+{
+    size_t i, addr_len, zone_len;
 
     memset(ip, 0, sizeof *ip);
-    if (parse_v4(s, ip->b)) {
+    for (i = 0; i < n && s[i] != '.' && s[i] != ':'; i++)
+        ;
+    if (i == n)
+        return 0;
+    if (s[i] == '.') { /* IPv4 has no zone in Go: "127.0.0.1%lo" is a name */
+        if (!parse_v4(s, n, ip->b))
+            return 0;
         ip->family = AF_INET;
-        return true;
+        return 1;
     }
-    if (strchr(s, ':') == NULL)
-        return false;
-    pct = strchr(s, '%');
-    n = pct != NULL ? (size_t)(pct - s) : strlen(s);
-    if (n >= sizeof buf)
-        return false;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    if (inet_pton(AF_INET6, buf, ip->b) != 1)
-        return false;
-    if (pct != NULL && (!parse_zone(pct + 1, &ip->scope_id) || strlen(pct + 1) >= sizeof ip->zone))
-        return false;
-    if (pct != NULL)
-        strcpy(ip->zone, pct + 1);
+    addr_len = zone_split(s, n);
+    if (!parse_v6(s, addr_len, ip->b))
+        return 0;
+    zone_len = addr_len < n ? n - addr_len - 1 : 0;
+    if (zone_len >= sizeof ip->zone)
+        return CNET_EINVALIDADDR;
+    memcpy(ip->zone, s + n - zone_len, zone_len);
+    ip->zone[zone_len] = '\0';
+    ip->scope_id = zone_index(ip->zone);
     ip->family = AF_INET6;
-    return true;
+    return 1;
 }
 
 bool cnet__ip_is_v4(const cnet__ip *ip)
@@ -148,6 +261,8 @@ static int format_v6(const unsigned char *b, char *buf, size_t len)
     return n;
 }
 
+/* Go's IP.String() and, as its TCPAddr.String() does, "%zone" after any address that
+ * has one: "127.0.0.1%lo" for an IPv4-mapped address with a zone. */
 int cnet__ip_format(const cnet__ip *ip, char *buf, size_t len)
 {
     char ifname[IF_NAMESIZE];
@@ -157,9 +272,10 @@ int cnet__ip_format(const cnet__ip *ip, char *buf, size_t len)
         return snprintf(buf, len, "%s", "");
     if (cnet__ip_is_v4(ip)) {
         cnet__ip v4 = cnet__ip_to_v4(ip);
-        return snprintf(buf, len, "%u.%u.%u.%u", v4.b[0], v4.b[1], v4.b[2], v4.b[3]);
+        n = snprintf(buf, len, "%u.%u.%u.%u", v4.b[0], v4.b[1], v4.b[2], v4.b[3]);
+    } else {
+        n = format_v6(ip->b, buf, len);
     }
-    n = format_v6(ip->b, buf, len);
     if (ip->zone[0] != '\0' && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n, "%%%s", ip->zone);
     else if (ip->scope_id != 0 && (size_t)n < len) {

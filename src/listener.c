@@ -26,7 +26,12 @@ int cnet__listener_new(int sysfd, const cnet__network *net, cnet_listener **out,
     }
     /* Once here, not on every accept: only a failing accept needs the text. */
     cnet__sockaddr_format(&ln->addr, ln->addr_text, sizeof ln->addr_text);
-    cnet__fd_init(&ln->fd, sysfd);
+    *syscall = "malloc";
+    rc = cnet__fd_init(&ln->fd, sysfd);
+    if (rc < 0) {
+        free(ln);
+        return rc;
+    }
     ln->net_copy = *net;
     ln->net = &ln->net_copy;
     ln->opts_on_accept = net->kind == CNET__TCP;
@@ -260,6 +265,14 @@ static void unlink_own_path(cnet_listener *ln)
     if (ln->unlink_on_close && stat(path, &st) == 0 && st.st_dev == ln->path_dev &&
         st.st_ino == ln->path_ino && S_ISSOCK(st.st_mode))
         unlink(path);
+}
+
+int cnet_listener_stop(cnet_listener *ln)
+{
+    if (ln == NULL)
+        return -EINVAL;
+    cnet__fd_stop(&ln->fd);
+    return 0;
 }
 
 int cnet_listener_close(cnet_listener *ln)

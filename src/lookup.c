@@ -1,26 +1,36 @@
 /* Name lookup with a deadline. getaddrinfo cannot be cancelled, so a lookup with a
- * deadline runs on a detached thread; the caller waits on a wake-up descriptor until
- * the answer or the deadline, whichever comes first, and a late answer is freed by the
- * thread. The system resolver is kept (not c-ares) so that /etc/hosts, nsswitch and
- * resolv.conf behave exactly as for every other program on the machine, as with Go's
- * cgo resolver. Without a deadline the lookup runs on the caller's thread. */
+ * deadline (and every lookup made by a task, which must not block its scheduler) runs
+ * on a detached thread; the caller waits for the answer until its deadline, and a late
+ * answer is freed by the thread. At most MAX_LOOKUP_THREADS run at once, as Go bounds
+ * its cgo lookups: abandoned lookups against a resolver that never answers cannot pile
+ * up, and callers beyond the bound queue for a slot within their own deadline. Waiting
+ * costs no descriptor (wait.c), so a full descriptor table does not break it. The
+ * system resolver is kept (not c-ares) so that /etc/hosts, nsswitch and resolv.conf
+ * behave exactly as for every other program on the machine, as with Go's cgo resolver.
+ * A plain thread's lookup without a deadline runs on the caller's thread. */
 #include "internal.h"
 #include "sys.h"
 
-#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_LOOKUP_THREADS 500 /* Go's cgo lookup limit */
+
 typedef struct lookup_job {
-    pthread_mutex_t mu;
-    int refs; /* the caller and the thread */
+    pthread_mutex_t mu; /* guards everything below */
+    int refs;           /* the caller and the thread */
     bool done;
     int rc;
     struct addrinfo *res;
-    int wake_rfd, wake_wfd;
+    cnet__waitq caller;
     char host[];
 } lookup_job;
+
+/* The resolver threads in flight, and the callers queued for one. */
+static pthread_mutex_t slots_mu = PTHREAD_MUTEX_INITIALIZER;
+static int slots_used;
+static cnet__waitq slot_queue;
 
 static int plain_getaddrinfo(const char *host, struct addrinfo **res)
 {
@@ -30,6 +40,31 @@ static int plain_getaddrinfo(const char *host, struct addrinfo **res)
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM; /* one entry per address */
     return getaddrinfo(host, NULL, &hints, res);
+}
+
+/* Takes a thread slot, waiting for one until deadline: false if none came in time. */
+static bool take_slot(int64_t deadline)
+{
+    cnet__waiter w;
+    bool got = true;
+
+    pthread_mutex_lock(&slots_mu);
+    while (slots_used >= MAX_LOOKUP_THREADS && got) {
+        cnet__waiter_init(&w, &slots_mu, 0);
+        got = cnet__waiter_block(&slot_queue, &w, deadline, -1) != CNET__WAKE_TIMEOUT;
+    }
+    if (got)
+        slots_used++;
+    pthread_mutex_unlock(&slots_mu);
+    return got;
+}
+
+static void give_slot(void)
+{
+    pthread_mutex_lock(&slots_mu);
+    slots_used--;
+    cnet__waitq_wake_one(&slot_queue, CNET__WAKE_EVENT);
+    pthread_mutex_unlock(&slots_mu);
 }
 
 static void job_unref(lookup_job *job)
@@ -43,7 +78,6 @@ static void job_unref(lookup_job *job)
         return;
     if (job->res != NULL)
         freeaddrinfo(job->res);
-    cnet__wake_close(job->wake_rfd, job->wake_wfd);
     pthread_mutex_destroy(&job->mu);
     free(job);
 }
@@ -58,9 +92,10 @@ static void *lookup_thread(void *arg)
     job->rc = rc;
     job->res = res;
     job->done = true;
+    cnet__waitq_wake(&job->caller, 0, CNET__WAKE_EVENT);
     pthread_mutex_unlock(&job->mu);
-    cnet__wake_signal(job->wake_wfd);
     job_unref(job);
+    give_slot();
     return NULL;
 }
 
@@ -71,10 +106,6 @@ static lookup_job *job_new(const char *host)
 
     if (job == NULL)
         return NULL;
-    if (cnet__wake_open(&job->wake_rfd, &job->wake_wfd) < 0) {
-        free(job);
-        return NULL;
-    }
     pthread_mutex_init(&job->mu, NULL);
     job->refs = 2;
     memcpy(job->host, host, n);
@@ -98,22 +129,21 @@ static bool start_thread(lookup_job *job)
 /* Waits for the thread's answer until deadline. */
 static int wait_answer(lookup_job *job, int64_t deadline, struct addrinfo **res, bool *timed_out)
 {
-    struct pollfd p = {.fd = job->wake_rfd, .events = POLLIN};
+    cnet__waiter w;
     int rc = EAI_AGAIN;
 
-    while (!*timed_out) {
-        pthread_mutex_lock(&job->mu);
-        if (job->done) {
-            rc = job->rc;
-            *res = job->res;
-            job->res = NULL; /* the caller owns it now */
-            pthread_mutex_unlock(&job->mu);
-            break;
-        }
-        pthread_mutex_unlock(&job->mu);
-        if (cnet__os_poll(&p, 1, cnet__poll_timeout(deadline)) == 0)
-            *timed_out = cnet__poll_timeout(deadline) == 0;
+    pthread_mutex_lock(&job->mu);
+    while (!job->done && !*timed_out) {
+        cnet__waiter_init(&w, &job->mu, 0);
+        *timed_out = cnet__waiter_block(&job->caller, &w, deadline, -1) == CNET__WAKE_TIMEOUT;
     }
+    if (job->done) {
+        *timed_out = false;
+        rc = job->rc;
+        *res = job->res;
+        job->res = NULL; /* the caller owns it now */
+    }
+    pthread_mutex_unlock(&job->mu);
     return rc;
 }
 
@@ -124,16 +154,23 @@ int cnet__getaddrinfo(const char *host, int64_t deadline, struct addrinfo **res,
 
     *res = NULL;
     *timed_out = false;
-    if (deadline == 0)
+    if (deadline == 0 && cnet__task_self() == NULL)
         return plain_getaddrinfo(host, res);
-    if (cnet__poll_timeout(deadline) == 0) {
+    if (deadline != 0 && cnet__poll_timeout(deadline) == 0) {
         *timed_out = true;
         return EAI_AGAIN;
     }
     job = job_new(host);
     if (job == NULL)
         return EAI_MEMORY;
+    if (!take_slot(deadline)) {
+        job->refs = 1;
+        job_unref(job);
+        *timed_out = true;
+        return EAI_AGAIN;
+    }
     if (!start_thread(job)) {
+        give_slot();
         job->refs = 1;
         job_unref(job);
         return EAI_AGAIN;

@@ -25,7 +25,12 @@ int cnet__packet_new(int sysfd, const cnet__network *net, cnet_packet_conn **out
         free(pc);
         return rc;
     }
-    cnet__fd_init(&pc->fd, sysfd);
+    *syscall = "malloc";
+    rc = cnet__fd_init(&pc->fd, sysfd);
+    if (rc < 0) {
+        free(pc);
+        return rc;
+    }
     cnet__network_of_socket(net, &pc->net_copy);
     pc->net = &pc->net_copy;
     *out = pc;
@@ -191,20 +196,19 @@ static int join_v4(int fd, const cnet__ip *group, unsigned ifindex)
 }
 
 /* Go's listenMulticastUDP after the bind: interface, loopback off, join. A failure is
- * reported as "listen <net> <local>-><group>: setsockopt: <errno text>". */
+ * reported as Go 1.19 does, naming the group only: "listen <net> <group>: setsockopt:
+ * <errno text>". */
 static int join(cnet_packet_conn *pc, const cnet__endpoint *group, unsigned ifindex,
                 const char *gaddr, cnet_error *err)
 {
-    char local[CNET_ADDRSTRLEN];
     int rc = pc->local.u.sa.sa_family == AF_INET6 ? join_v6(pc->fd.sysfd, &group->ip, ifindex)
                                                    : join_v4(pc->fd.sysfd, &group->ip, ifindex);
 
     if (rc == 0)
         return 0;
-    cnet__net_sockaddr_format(pc->net, &pc->local, local, sizeof local);
     if (rc == CNET_ENOIPV4IF || rc == CNET_ENOINTERFACE)
-        return cnet__op_error(err, rc, "listen", pc->net->name, local, gaddr, NULL);
-    return cnet__sys_error(err, rc, "listen", pc->net->name, local, gaddr, "setsockopt");
+        return cnet__op_error(err, rc, "listen", pc->net->name, NULL, gaddr, NULL);
+    return cnet__sys_error(err, rc, "listen", pc->net->name, NULL, gaddr, "setsockopt");
 }
 
 static int multicast_interface(const char *ifname, const cnet__network *net, const char *gaddr,
@@ -273,12 +277,17 @@ int cnet_listen_multicast_udp(const char *network, const char *ifname, const cha
 
 /* ---- I/O ------------------------------------------------------------------------ */
 
+/* Go's OpError for an I/O call. remote is the destination of a write (NULL for a read);
+ * Go prints the arrow even for an empty one (unixgram's WriteTo to ""), which
+ * cnet__op_error would drop with the empty address, so it goes on the source. */
 static int packet_error(cnet_packet_conn *pc, cnet_error *err, int code, const char *op,
                         const char *remote, const char *syscall)
 {
-    char local[CNET_ADDRSTRLEN];
+    char local[CNET_ADDRSTRLEN + 2];
 
-    cnet__net_sockaddr_format(pc->net, &pc->local, local, sizeof local);
+    cnet__net_sockaddr_format(pc->net, &pc->local, local, CNET_ADDRSTRLEN);
+    if (remote != NULL && remote[0] == '\0' && local[0] != '\0')
+        strcat(local, "->");
     if (code == CNET_ECLOSED || code == CNET_ETIMEOUT || syscall == NULL)
         return cnet__op_error(err, code, op, pc->net->name, local, remote, NULL);
     return cnet__sys_error(err, code, op, pc->net->name, local, remote, syscall);
@@ -332,6 +341,22 @@ ssize_t cnet_packet_read_from(cnet_packet_conn *pc, void *buf, size_t len, char 
     return n;
 }
 
+/* No resolved address fits the socket's family: Go's AddrError for the address Go's
+ * caller would have resolved to (the first IPv4 one, else the first), its IP without
+ * the zone: "address ::1: non-IPv4 address". The code stays CNET_ENOSUITABLE. */
+static int unsuitable_destination(cnet_packet_conn *pc, const cnet__addr_list *list,
+                                  const char *text, cnet_error *err)
+{
+    char ipstr[CNET_ADDRSTRLEN], inner[CNET_ERROR_MAX], local[CNET_ADDRSTRLEN];
+
+    cnet__ip_format(&cnet__addr_list_first_v4(list)->ip, ipstr, sizeof ipstr);
+    ipstr[strcspn(ipstr, "%")] = '\0';
+    snprintf(inner, sizeof inner, "address %s: non-IPv%d address", ipstr,
+             pc->local.u.sa.sa_family == AF_INET ? 4 : 6);
+    cnet__net_sockaddr_format(pc->net, &pc->local, local, sizeof local);
+    return cnet__op_error(err, CNET_ENOSUITABLE, "write", pc->net->name, local, text, inner);
+}
+
 /* The destination of a write: a path for unixgram, else a resolved host:port in the
  * socket's own family. */
 static int destination(cnet_packet_conn *pc, const char *address, cnet__sockaddr *sa,
@@ -354,7 +379,7 @@ static int destination(cnet_packet_conn *pc, const char *address, cnet__sockaddr
             return 0;
         }
     }
-    return rc < 0 ? rc : packet_error(pc, err, CNET_ENOSUITABLE, "write", address, NULL);
+    return rc < 0 ? rc : unsuitable_destination(pc, &list, address, err);
 }
 
 ssize_t cnet_packet_write_to(cnet_packet_conn *pc, const void *buf, size_t len,
@@ -413,6 +438,14 @@ int cnet_packet_local_addr(const cnet_packet_conn *pc, char *buf, size_t len)
 int cnet_packet_fd(const cnet_packet_conn *pc)
 {
     return pc == NULL ? -EINVAL : pc->fd.sysfd;
+}
+
+int cnet_packet_stop(cnet_packet_conn *pc)
+{
+    if (pc == NULL)
+        return -EINVAL;
+    cnet__fd_stop(&pc->fd);
+    return 0;
 }
 
 int cnet_packet_close(cnet_packet_conn *pc)

@@ -5,9 +5,12 @@
 #include "sys.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <string.h>
 #include <strings.h>
+
+#define NS_PER_SEC 1000000000
 
 #define ROW(role, opt, value, when, best, reason) \
     {CNET__ROLE_##role, CNET__OPT_##opt, value, when, best, reason}
@@ -310,12 +313,13 @@ bool cnet__keepalive_is_default(const cnet_keepalive *ka)
     return ka == NULL || (ka->enable == 0 && ka->idle_ns == 0 && ka->interval_ns == 0 && ka->count == 0);
 }
 
-/* A duration in whole seconds, rounded up as Go does. */
+/* A duration in whole seconds, rounded up as Go does; INT_MAX for more (near INT64_MAX
+ * the rounding saturates): the kernel refuses what it cannot hold. */
 static int seconds_up(int64_t ns)
 {
-    int64_t s = (ns + 999999999) / 1000000000;
+    int64_t s = cnet__add_sat_ns(ns, NS_PER_SEC - 1) / NS_PER_SEC;
 
-    return s > 0x7fffffff ? 0x7fffffff : (int)s;
+    return s > INT_MAX ? INT_MAX : (int)s;
 }
 
 /* One config field v (set as setting): 0 keeps the table's default, < 0 leaves the OS

@@ -113,8 +113,8 @@ int cnet__port_lookup(enum cnet__kind kind, const char *service, int *port, char
     if (!parse_numeric_port(service, port)) {
         if (!lookup_service(kind, service, port)) {
             /* Go >= 1.23 reports this as a DNSError: "lookup tcp/foo: unknown port". */
-            snprintf(errtext, errlen, "lookup %s/%s: unknown port",
-                     kind == CNET__UDP ? "udp" : "tcp", service);
+            cnet__text(errtext, errlen, "lookup ", kind == CNET__UDP ? "udp/" : "tcp/", service,
+                       ": unknown port", (char *)NULL);
             return CNET_EUNKNOWNPORT;
         }
     }

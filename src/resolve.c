@@ -147,28 +147,76 @@ static void add_ai(cnet__addr_list *out, const cnet__network *net, const struct 
     add_ip(out, net, &ip, port);
 }
 
+/* Go's texts that name a host: "<prefix><host>: <reason>", host being len bytes of the
+ * caller's address (not NUL-terminated, and of any length). */
+static int host_error(cnet_error *err, int code, const char *op, const cnet__network *net,
+                      const char *prefix, const char *host, size_t len, const char *reason)
+{
+    char inner[CNET_ERROR_MAX];
+    const char *parts[] = {prefix, host, ": ", reason};
+    size_t lens[] = {strlen(prefix), len, 2, strlen(reason)};
+
+    cnet__text_spans(inner, sizeof inner, parts, lens, 4);
+    return cnet__op_error(err, code, op, net->name, NULL, NULL, inner);
+}
+
+/* Go's isDomainName wants a letter, '-' or '_': a name of digits and dots alone never
+ * reaches DNS in Go, only /etc/hosts. */
+static bool all_numeric(const char *name)
+{
+    return name[strspn(name, "0123456789.")] == '\0';
+}
+
+/* getaddrinfo reads names that are no Go IP literal as numbers: inet_aton's shorthand
+ * ("127.1", "2130706433", "0x7f.0.0.1") and octal ("0177.0.0.1" is 127.0.0.1, "0127.0.0.1"
+ * 87.0.0.1), without asking /etc/hosts or DNS. Go's resolver treats them as names, which
+ * do not exist (CVE-2021-29923). So such a name is "no such host" here, before any
+ * lookup: a name of digits and dots (which Go would look for in /etc/hosts alone; an
+ * entry there for one is the one case where Go answers otherwise), and any name the C
+ * library reads as a number, asked of its own parser with AI_NUMERICHOST, which never
+ * starts a lookup (POSIX). */
+static int getaddrinfo_name(const char *host, int64_t deadline, struct addrinfo **res,
+                            bool *timed_out)
+{
+    struct addrinfo hints, *numeric = NULL;
+    int rc;
+
+    *res = NULL;
+    *timed_out = false;
+    if (all_numeric(host))
+        return EAI_NONAME;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICHOST;
+    rc = getaddrinfo(host, NULL, &hints, &numeric);
+    if (numeric != NULL)
+        freeaddrinfo(numeric);
+    if (rc == 0)
+        return EAI_NONAME;
+    if (rc != EAI_NONAME)
+        return rc;
+    return cnet__getaddrinfo(host, deadline, res, timed_out);
+}
+
 /* Name lookup through the system resolver (hosts file, then DNS), in its order. */
 static int lookup_host(const char *op, const cnet__network *net, const char *host, int port,
                        int64_t deadline, cnet__addr_list *out, cnet_error *err)
 {
     struct addrinfo *res, *ai;
-    char inner[CNET_ERROR_MAX];
+    size_t len = strlen(host);
     bool timed_out = false;
     int rc;
 
-    rc = cnet__getaddrinfo(host, deadline, &res, &timed_out);
-    if (timed_out) {
-        snprintf(inner, sizeof inner, "lookup %s: %s", host, cnet_strerror(CNET_EDIALTIMEOUT));
-        return cnet__op_error(err, CNET_EDIALTIMEOUT, op, net->name, NULL, NULL, inner);
-    }
-    if (rc == EAI_NONAME || rc == EAI_NODATA_COMPAT) {
-        snprintf(inner, sizeof inner, "lookup %s: %s", host, cnet_strerror(CNET_ENOHOST));
-        return cnet__op_error(err, CNET_ENOHOST, op, net->name, NULL, NULL, inner);
-    }
-    if (rc != 0) {
-        snprintf(inner, sizeof inner, "lookup %s: %s", host, gai_strerror(rc));
-        return cnet__op_error(err, CNET_ELOOKUP, op, net->name, NULL, NULL, inner);
-    }
+    rc = getaddrinfo_name(host, deadline, &res, &timed_out);
+    if (timed_out)
+        return host_error(err, CNET_EDIALTIMEOUT, op, net, "lookup ", host, len,
+                          cnet_strerror(CNET_EDIALTIMEOUT));
+    if (rc == EAI_NONAME || rc == EAI_NODATA_COMPAT)
+        return host_error(err, CNET_ENOHOST, op, net, "lookup ", host, len,
+                          cnet_strerror(CNET_ENOHOST));
+    if (rc != 0)
+        return host_error(err, CNET_ELOOKUP, op, net, "lookup ", host, len, gai_strerror(rc));
     for (ai = res; ai != NULL; ai = ai->ai_next)
         add_ai(out, net, ai, port);
     freeaddrinfo(res);
@@ -184,18 +232,46 @@ static int addr_error(cnet_error *err, int code, const char *op, const cnet__net
     return cnet__op_error(err, code, op, net->name, NULL, NULL, inner);
 }
 
-static int resolve_host(const char *op, const cnet__network *net, const char *host, int port,
-                        int64_t deadline, cnet__addr_list *out, cnet_error *err)
+/* The longest name cnet looks up: four times the 253 bytes of a DNS name. Go has no
+ * bound for names in /etc/hosts (nor has glibc), but Go never asks DNS about a name over
+ * 254 bytes: for every longer name not in /etc/hosts Go's answer is "no such host", and
+ * that is cnet's answer for a name over this bound. */
+enum { HOST_NAME_LEN_MAX = 1024 };
+
+/* A name: looked up if it is not longer than cnet looks names up. */
+static int resolve_name(const char *op, const cnet__network *net, const char *host, size_t len,
+                        int port, int64_t deadline, cnet__addr_list *out, cnet_error *err)
+{
+    char name[HOST_NAME_LEN_MAX + 1];
+
+    if (len > HOST_NAME_LEN_MAX)
+        return host_error(err, CNET_ENOHOST, op, net, "lookup ", host, len,
+                          cnet_strerror(CNET_ENOHOST));
+    memcpy(name, host, len);
+    name[len] = '\0';
+    return lookup_host(op, net, name, port, deadline, out, err);
+}
+
+/* Go's lookupIPAddr and filter: host is len bytes (a span of the caller's address). */
+static int resolve_host(const char *op, const cnet__network *net, const char *host, size_t len,
+                        int port, int64_t deadline, cnet__addr_list *out, cnet_error *err)
 {
     cnet__ip ip;
     int rc;
 
-    if (host[0] == '\0') {
+    if (len == 0) {
         memset(&ip, 0, sizeof ip); /* no IP: the wildcard, "the local system" */
         add_ip(out, net, &ip, port);
         return 0;
     }
-    if (cnet__ip_parse(host, &ip)) {
+    rc = cnet__ip_parse(host, len, &ip);
+    if (rc < 0)
+        return host_error(err, rc, op, net, "address ", host, len, cnet_strerror(rc));
+    if (rc == 0) {
+        rc = resolve_name(op, net, host, len, port, deadline, out, err);
+        if (rc < 0)
+            return rc;
+    } else {
         add_ip(out, net, &ip, port);
         /* golang/go#18806: a lone "::" may also be reached as 0.0.0.0. */
         if (ip.family == AF_INET6 && !cnet__ip_is_v4(&ip) && cnet__ip_is_unspecified(&ip)) {
@@ -203,41 +279,37 @@ static int resolve_host(const char *op, const cnet__network *net, const char *ho
             ip.family = AF_INET;
             add_ip(out, net, &ip, port);
         }
-    } else {
-        rc = lookup_host(op, net, host, port, deadline, out, err);
-        if (rc < 0)
-            return rc;
     }
     if (out->n == 0)
-        return addr_error(err, CNET_ENOSUITABLE, op, net, host);
+        return host_error(err, CNET_ENOSUITABLE, op, net, "address ", host, len,
+                          cnet_strerror(CNET_ENOSUITABLE));
     return 0;
 }
 
+/* Host and port are read in place, never copied into a fixed buffer: Go has no length
+ * limit on either ("0...080" with any number of zeros is port 80). Only a name to look
+ * up is copied, up to HOST_NAME_LEN_MAX. */
 int cnet__resolve(const char *op, const cnet__network *net, const char *address,
                   int64_t deadline, cnet__addr_list *out, cnet_error *err)
 {
-    char host[CNET_ADDRSTRLEN * 2], service[64], inner[CNET_ERROR_MAX];
-    cnet_error split;
+    size_t hbeg = 0, hend = 0, pbeg = 0;
+    const char *service = "";
+    char inner[CNET_ERROR_MAX];
     int port, rc;
 
     out->n = 0;
-    host[0] = service[0] = '\0';
-    if (net->kind == CNET__IP) {
-        if (strlen(address) >= sizeof host)
-            return addr_error(err, CNET_EINVALIDADDR, op, net, address);
-        return resolve_host(op, net, strcpy(host, address), 0, deadline, out, err);
-    }
+    if (net->kind == CNET__IP)
+        return resolve_host(op, net, address, strlen(address), 0, deadline, out, err);
     if (address[0] != '\0') {
-        rc = cnet_split_host_port(address, host, sizeof host, service, sizeof service, &split);
-        if (rc == CNET_ENOSPACE)
-            return addr_error(err, CNET_EINVALIDADDR, op, net, address);
+        rc = cnet__split_spans(address, &hbeg, &hend, &pbeg);
         if (rc < 0)
-            return cnet__op_error(err, rc, op, net->name, NULL, NULL, split.msg);
+            return addr_error(err, rc, op, net, address);
+        service = address + pbeg;
     }
     rc = cnet__port_lookup(net->kind, service, &port, inner, sizeof inner);
     if (rc < 0)
         return cnet__op_error(err, rc, op, net->name, NULL, NULL, inner);
-    return resolve_host(op, net, host, port, deadline, out, err);
+    return resolve_host(op, net, address + hbeg, hend - hbeg, port, deadline, out, err);
 }
 
 const cnet__endpoint *cnet__addr_list_first_v4(const cnet__addr_list *l)

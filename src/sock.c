@@ -113,9 +113,9 @@ static int start_connect(int fd, const cnet__sock_req *req)
     if (req->connect_async)
         return 0;
     do
-        rc = cnet__os_poll(&p, 1, -1);
-    while (rc < 0 && errno == EINTR);
-    return rc < 0 ? CNET__ERRNO() : cnet__connect_result(fd);
+        rc = cnet__poll_any(&p, 1, 0);
+    while (rc == -EINTR || rc == 0);
+    return rc < 0 ? rc : cnet__connect_result(fd);
 }
 
 const char *cnet__qualified_network(const cnet__network *net, int family)

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -169,6 +170,18 @@ static inline int cnet__os_pthread_create(pthread_t *t, const pthread_attr_t *a,
     e_ = cnet__fault("pthread_create");
 #endif
     return e_ != 0 ? e_ : pthread_create(t, a, fn, arg);
+}
+
+static inline void *cnet__os_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    CNET__FAULT("mmap", MAP_FAILED);
+    return mmap(addr, len, prot, flags, fd, off);
+}
+
+static inline int cnet__os_mprotect(void *addr, size_t len, int prot)
+{
+    CNET__FAULT("mprotect", -1);
+    return mprotect(addr, len, prot);
 }
 
 static inline pid_t cnet__os_fork(void)

@@ -35,6 +35,6 @@ void cnet__wake_drain(int rfd)
 {
     char buf[64];
 
-    while (cnet__os_read(rfd, buf, sizeof buf) > 0)
+    while (read(rfd, buf, sizeof buf) > 0)
         ;
 }

@@ -702,6 +702,200 @@ test_serve_exec_failure_and_idle() {
     expect_serve_quiet "failed restart" '|^cnet: (exec|read) '
 }
 
+# ---- issue 11, items 5 and 13 (fix-misc) ------------------------------------------------
+# The longest durations saturate; -w and --idle-timeout are idle limits that progress in
+# either direction re-arms, even while a write waits for a slow reader.
+#
+# The slow peers are perl (perl-base: Essential in Debian) with a small receive buffer.
+# With the default buffers the kernel reopens a slow reader's window in steps of
+# 64 KiB and more on loopback, so a sender sees no progress for seconds even from a
+# steady reader; 4 KiB makes it report progress a few times a second.
+
+write_slow_peer() {
+    cat >"$T/peer.pl" <<'PERL'
+# peer.pl listen|PORT RCVBUF READ TALK ROUNDS SEND: a TCP peer on 127.0.0.1 with
+# SO_RCVBUF RCVBUF. It listens (announcing "listening on tcp 127.0.0.1:PORT" on stderr)
+# and takes one connection, or connects to PORT. With SEND > 0 a child writes SEND zero
+# bytes, then shuts its side down. For ROUNDS rounds of 100 ms it writes TALK bytes and
+# reads up to READ (0: neither); then, unless the child sends, it shuts its side down,
+# reads to end of stream at full speed and prints "read N".
+use strict;
+use warnings;
+use Socket;
+my ($where, $rcvbuf, $chunk, $talk, $rounds, $send) = @ARGV;
+$SIG{PIPE} = 'IGNORE';
+socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!";
+setsockopt($s, SOL_SOCKET, SO_RCVBUF, pack("i", $rcvbuf)) or die "setsockopt: $!";
+my $c = $s;
+if ($where eq "listen") {
+    bind($s, pack_sockaddr_in(0, inet_aton("127.0.0.1"))) or die "bind: $!";
+    listen($s, 1) or die "listen: $!";
+    my ($port) = unpack_sockaddr_in(getsockname($s));
+    print STDERR "listening on tcp 127.0.0.1:$port\n";
+    accept($c, $s) or die "accept: $!";
+} else {
+    connect($s, pack_sockaddr_in($where, inet_aton("127.0.0.1"))) or die "connect: $!";
+}
+my $child = 0;
+if ($send > 0) {
+    $child = fork() // die "fork: $!";
+    if ($child == 0) {
+        my $zeros = "\0" x 65536;
+        while ($send > 0) {
+            my $w = syswrite($c, $zeros, $send < 65536 ? $send : 65536) or exit 1;
+            $send -= $w;
+        }
+        shutdown($c, 1);
+        exit 0;
+    }
+}
+my ($n, $buf, $got) = (0, "", 0);
+for (1 .. $rounds) {
+    syswrite($c, "x" x $talk) if $talk > 0;
+    if ($chunk > 0) {
+        $got = sysread($c, $buf, $chunk) or last;
+        $n += $got;
+    }
+    select(undef, undef, undef, 0.1);
+}
+shutdown($c, 1) unless $child;
+while ($got = sysread($c, $buf, 65536)) { $n += $got }
+waitpid($child, 0) if $child;
+print "read $n\n";
+PERL
+}
+
+BIG=16777216 # more than the buffers on both sides take, so that the writer must wait
+
+# -w and --idle-timeout as long as a Go duration can be: now + limit must saturate, not
+# wrap into the past (at once "i/o timeout"; in the sanitizer build, a stop). A sum of
+# terms past 1<<63 is no duration (Go 1.19's ParseDuration wraps it to 0).
+test_longest_durations() {
+    local port max=2562047h47m16.854775807s
+    start_bg longest timeout 10 "$CNET" listen --idle-timeout "$max" tcp 127.0.0.1:0 \
+        </dev/null >"$T/longest.out"
+    port=$(port_of "$BG_LINE")
+    echo hello | run dial -w "$max" tcp "127.0.0.1:$port" >/dev/null 2>"$T/longest-dial.err"
+    expect_eq "dial -w $max works (exit 0, no error)" "0 " "$? $(cat "$T/longest-dial.err")"
+    wait_for longest
+    expect_eq "listen --idle-timeout $max works (exit 0, no error)" "0 hello " \
+        "$STATUS $(cat "$T/longest.out") $(cat "$T/longest.err")"
+    SERVE_CLIENT=longest-client
+    start_serve longest-serve "$CNET" --idle-timeout "$max" echo tcp 127.0.0.1:0
+    if ! await_serving 1 '[0-9]+'; then
+        fail "serve --idle-timeout $max announces itself"
+        return
+    fi
+    echo_once "$SERVED_PORT" "long"
+    expect_eq "serve --idle-timeout $max echoes" 0 $?
+    kill -TERM "$SERVED_PID"
+    serve_await 1 "^exiting \\(pid $SERVED_PID\\)\$"
+    expect_serve_quiet "serve --idle-timeout $max"
+    run dial --fallback-delay 9223372036854775808ns9223372036854775808ns tcp 127.0.0.1:1 \
+        </dev/null >/dev/null 2>"$T/dur-sum.err"
+    expect_eq "a duration whose terms add up past 1<<63 is invalid" \
+        '2 cnet dial: --fallback-delay: time: invalid duration "9223372036854775808ns9223372036854775808ns"' \
+        "$? $(head -n 1 "$T/dur-sum.err")"
+}
+
+# The issue's case: a peer reading steadily at 40 KB/s for 2.5 s (then at full speed),
+# 16 MiB into dial -w 1s. Each 64 KiB write takes longer than 1 s, but the kernel
+# takes some of it every few hundred ms: that is traffic.
+test_dial_idle_slow_reader() {
+    local port rc
+    start_bg slowread perl "$T/peer.pl" listen 4096 4000 0 25 0 </dev/null >"$T/slowread.out"
+    port=$(port_of "$BG_LINE")
+    head -c "$BIG" /dev/zero | run dial -w 1s tcp "127.0.0.1:$port" >/dev/null 2>"$T/slowread-dial.err"
+    rc=$?
+    wait_for slowread
+    expect_eq "dial -w 1s to a peer reading 40 KB/s is not idle (exit 0, no error)" "0 " \
+        "$rc $(cat "$T/slowread-dial.err")"
+    expect_eq "the slow reader gets every byte" "read $BIG" "$(cat "$T/slowread.out")"
+}
+
+# Either direction: while dial's write waits for a peer that does not read, the peer
+# sends 1000 bytes every 100 ms for 2.5 s (then reads everything). Its data is traffic,
+# and dial must go on reading it while its own write waits.
+test_dial_idle_either_direction() {
+    local port rc
+    start_bg talker perl "$T/peer.pl" listen 4096 0 1000 25 0 </dev/null >"$T/talker.out"
+    port=$(port_of "$BG_LINE")
+    head -c "$BIG" /dev/zero | run dial -w 1s tcp "127.0.0.1:$port" >"$T/talker-dial.out" \
+        2>"$T/talker-dial.err"
+    rc=$?
+    wait_for talker
+    expect_eq "dial -w 1s reading a talking peer while its write waits (exit 0, no error)" "0 " \
+        "$rc $(cat "$T/talker-dial.err")"
+    expect_eq "dial read all the talk meanwhile" 25000 "$(wc -c <"$T/talker-dial.out")"
+    expect_eq "the peer then gets every byte" "read $BIG" "$(cat "$T/talker.out")"
+}
+
+# The other way round: the peer sends 200 KiB and dial's stdout is a pipe read at
+# 80 KB/s, so each 64 KiB write to stdout takes longer than -w 500ms. Our own pace is
+# not the peer's silence: the limit starts again once the data is out.
+test_dial_idle_slow_stdout() {
+    local port rc total=0 n
+    start_bg sender perl "$T/peer.pl" listen 4096 0 0 0 204800 </dev/null >"$T/sender.out"
+    port=$(port_of "$BG_LINE")
+    run dial -w 500ms tcp "127.0.0.1:$port" </dev/null 2>"$T/sender-dial.err" | {
+        while n=$(head -c 8000 | wc -c) && [ "$n" -gt 0 ]; do
+            total=$((total + n))
+            sleep 0.1
+        done
+        echo "$total" >"$T/sink.out"
+    }
+    rc=${PIPESTATUS[0]}
+    wait_for sender
+    expect_eq "dial -w 500ms with a stdout read at 80 KB/s (exit 0, no error)" "0 " \
+        "$rc $(cat "$T/sender-dial.err")"
+    expect_eq "every byte reaches the slow stdout" 204800 "$(cat "$T/sink.out")"
+}
+
+# listen --idle-timeout: the same slow reader, as the client.
+test_listen_idle_slow_reader() {
+    local port out
+    start_bg slowlisten timeout 10 "$CNET" listen --idle-timeout 1s tcp 127.0.0.1:0 \
+        < <(head -c "$BIG" /dev/zero) >/dev/null
+    port=$(port_of "$BG_LINE")
+    out=$(timeout 10 perl "$T/peer.pl" "$port" 4096 4000 0 25 0)
+    wait_for slowlisten
+    expect_eq "listen --idle-timeout 1s to a client reading 40 KB/s (exit 0, no error)" "0 " \
+        "$STATUS $(cat "$T/slowlisten.err")"
+    expect_eq "the slow client gets every byte" "read $BIG" "$out"
+}
+
+# serve --idle-timeout: a client that sends 16 MiB and reads the echo at 10 KB/s for
+# 2.5 s: each 16 KiB echo write takes longer than the limit, with progress all along.
+test_serve_idle_slow_reader() {
+    local out
+    SERVE_CLIENT=slowserve-client
+    start_serve slowserve "$CNET" --idle-timeout 1s echo tcp 127.0.0.1:0
+    if ! await_serving 1 '[0-9]+'; then
+        fail "serve --idle-timeout 1s announces itself"
+        return
+    fi
+    out=$(timeout 20 perl "$T/peer.pl" "$SERVED_PORT" 2048 1000 0 25 "$BIG")
+    expect_eq "serve --idle-timeout 1s echoes all to a client reading 10 KB/s" "read $BIG" "$out"
+    kill -TERM "$SERVED_PID"
+    serve_await 1 "^exiting \\(pid $SERVED_PID\\)\$"
+    expect_serve_quiet "serve --idle-timeout 1s with a slow reader"
+}
+
+run_fix_misc_tests() {
+    if ! command -v perl >/dev/null 2>&1; then
+        fail "issue 11 items 5 and 13: perl (Debian's perl-base) is needed for the slow peers"
+        return
+    fi
+    write_slow_peer
+    test_longest_durations
+    test_dial_idle_slow_reader
+    test_dial_idle_either_direction
+    test_dial_idle_slow_stdout
+    test_listen_idle_slow_reader
+    test_serve_idle_slow_reader
+}
+# ---- end of issue 11, items 5 and 13 (fix-misc) ------------------------------------------
+
 test_help
 test_usage_errors
 test_listen_dial_round_trips
@@ -725,6 +919,41 @@ test_recv_send_round_trip
 test_mcast_on_lo
 test_sockopts
 test_demo
+run_fix_misc_tests
+
+# ---- issue 11 §10 (branch fix-restart): activation with the wrong kind of socket ------
+# `cnet serve` handed, as fd 3, a socket it cannot serve on says what that socket is
+# and exits 1 (it said "activation: no such file or directory").
+
+# serve_activated SOCKET-PATH: `cnet serve` activated (LISTEN_PID is its own pid once
+# bash execs it) with a bash /dev/udp or /dev/tcp socket as fd 3; stderr to
+# $T/activated.err.
+serve_activated() {
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    timeout 10 bash -c 'unset LISTEN_FDNAMES; export LISTEN_PID=$$ LISTEN_FDS=1
+        exec "$0" serve echo tcp 127.0.0.1:0' "$CNET" 3<>"$1" </dev/null >/dev/null \
+        2>"$T/activated.err"
+}
+
+test_serve_activated_wrong_kind() {
+    local port
+    serve_activated /dev/udp/127.0.0.1/9
+    expect_eq "serve handed a UDP socket exits 1" 1 $?
+    expect_eq "serve says the UDP socket is not a listening stream socket" \
+        "cnet: file file+net unknown: fd 3 is not a listening stream socket (udp)" \
+        "$(cat "$T/activated.err")"
+    start_bg activated-peer timeout 10 "$CNET" listen tcp 127.0.0.1:0 </dev/null >/dev/null
+    port=$(port_of "$BG_LINE")
+    serve_activated "/dev/tcp/127.0.0.1/$port"
+    expect_eq "serve handed a connected TCP socket exits 1" 1 $?
+    expect_eq "serve says the TCP socket is not listening" \
+        "cnet: file file+net unknown: fd 3 is not a listening stream socket (tcp, not listening)" \
+        "$(cat "$T/activated.err")"
+    stop_bg activated-peer
+}
+
+test_serve_activated_wrong_kind
+# ---- end of the fix-restart block -------------------------------------------------------
 
 echo "1..$TESTS"
 if [ "$FAILURES" -ne 0 ]; then

@@ -5,6 +5,9 @@
  * and the test compares the whole transcript. */
 #include "testutil.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 /* ---- the activated child ------------------------------------------------------------- */
 
 static cnet_activation *act;
@@ -308,6 +311,54 @@ static void non_socket_fd_is_refused(void **state)
     close(fd);
 }
 
+/* A TCP socket that is bound but not listening. */
+static int idle_tcp_socket(void)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+    return fd;
+}
+
+/* Issue 11 §10: a socket of the wrong kind (what `cnet serve` was handed as fd 3) is
+ * refused with what it is, not as if there were no socket; the refused socket stays in
+ * the set for a taker of the right kind. */
+static void wrong_kind_of_socket_is_named(void **state)
+{
+    (void)state;
+    cnet_packet_conn *udp = tu_listen_packet("udp", "127.0.0.1:0");
+    const int udp_fds[] = {cnet_packet_fd(udp)};
+    const char *const udp_ops[] = {"env", "listener", "*", NULL};
+    activation a_udp = {udp_fds, 1, "self", "1", NULL, udp_ops};
+    expect_transcript(&a_udp, "from_env 1 \n"
+                              "vars - - -\n"
+                              "listener * -22 file file+net unknown: fd 3 is not a listening "
+                              "stream socket (udp)\n");
+
+    int idle = idle_tcp_socket();
+    const int idle_fds[] = {idle};
+    const char *const idle_ops[] = {"env", "listener", "web", NULL};
+    activation a_idle = {idle_fds, 1, "self", "1", "web", idle_ops};
+    expect_transcript(&a_idle, "from_env 1 \n"
+                               "vars - - -\n"
+                               "listener web -22 file file+net web: fd 3 is not a listening "
+                               "stream socket (tcp, not listening)\n");
+
+    cnet_listener *ln = tu_listen("tcp", "127.0.0.1:0");
+    const int ln_fds[] = {cnet_listener_fd(ln)};
+    const char *const ln_ops[] = {"env", "packet", "web", "listener", "web", NULL};
+    activation a_ln = {ln_fds, 1, "self", "1", "web", ln_ops};
+    expect_transcript(&a_ln, "from_env 1 \n"
+                             "vars - - -\n"
+                             "packet web -22 file file+net web: fd 3 is not a datagram socket (tcp)\n"
+                             "listener web 0 127.0.0.1:%d\n",
+                      port_of_listener(ln));
+    cnet_listener_close(ln);
+    close(idle);
+    cnet_packet_close(udp);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--child") == 0)
@@ -321,6 +372,7 @@ int main(int argc, char **argv)
         TU_TEST(malformed_listen_fds_is_einval),
         TU_TEST(names_count_mismatch_is_einval),
         TU_TEST(non_socket_fd_is_refused),
+        TU_TEST(wrong_kind_of_socket_is_named),
     };
     return cmocka_run_group_tests_name("activation", tests, NULL, NULL);
 }

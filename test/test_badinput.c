@@ -48,6 +48,13 @@ typedef struct row {
     "/tmp/pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp" \
     "pppppppppppppppppppppppppppppppppppppppp"
 
+#define Z20 "zzzzzzzzzzzzzzzzzzzz"
+#define Z63 Z20 Z20 Z20 "zzz" /* the longest zone cnet keeps */
+#define Z64 Z63 "z"
+#define ZEROS70 "0000000000000000000000000000000000000000000000000000000000000000000000"
+/* 230 digits: a name no bound of 224 bytes holds, and no domain name (Go: no letter) */
+#define DIGITS230 ZEROS70 ZEROS70 ZEROS70 "00000000000000000001"
+
 static const row rows[] = {
     {SPLIT, "", NULL, NULL, 1024, CNET_EMISSINGPORT, "missing port in address"},
     {SPLIT, "a", NULL, NULL, 1024, CNET_EMISSINGPORT, "address a: missing port in address"},
@@ -163,6 +170,27 @@ static const row rows[] = {
     {DIAL, "sctp", "127.0.0.1:1", NULL, 0, CNET_EUNKNOWNNET, "dial sctp: unknown network sctp"},
     {DIAL, "udp", "127.0.0.1:-80", NULL, 0, CNET_EINVALIDPORT, "dial udp: address -80: invalid port"},
     {DIAL, "tcp", "1.2.3.4:http-bogus", NULL, 0, CNET_EUNKNOWNPORT, "dial tcp: lookup tcp/http-bogus: unknown port"},
+    /* issue 11, item 6: no length limits Go does not have */
+    {DIAL, "tcp", "127.0.0.1:" ZEROS70 "1", NULL, 0, -ECONNREFUSED, "dial tcp 127.0.0.1:1: connect: connection refused"},
+    {DIAL, "tcp", DIGITS230 ":1", NULL, 0, CNET_ENOHOST, "dial tcp: lookup " DIGITS230 ": no such host"},
+    /* issue 11, item 7: zones split at the last '%', kept as written, indexed as Go's dtoi */
+    {LISTEN, "tcp", "[::1%%]:0", NULL, 0, CNET_ENOHOST, "listen tcp: lookup ::1%%: no such host"},
+    {LISTEN, "tcp", "[fe80::1%lo%lo]:0", NULL, 0, CNET_ENOHOST, "listen tcp: lookup fe80::1%lo%lo: no such host"},
+    {LISTEN, "tcp6", "[fe80::1%1abc]:0", NULL, 0, -EADDRNOTAVAIL, "listen tcp6 [fe80::1%1abc]:0: bind: cannot assign requested address"},
+    {LISTEN, "tcp6", "[::1%" Z64 "]:0", NULL, 0, CNET_EINVALIDADDR, "listen tcp6: address ::1%" Z64 ": invalid address"},
+    {DIAL, "tcp6", "[::1%" Z63 "]:1", NULL, 0, -ECONNREFUSED, "dial tcp6 [::1%" Z63 "]:1: connect: connection refused"},
+    {DIAL, "tcp", "[::ffff:127.0.0.1%lo]:1", NULL, 0, -ECONNREFUSED, "dial tcp 127.0.0.1%lo:1: connect: connection refused"},
+    /* issue 11, item 8: numbers that are no Go IP literal are names that do not exist */
+    {DIAL, "tcp", "0177.0.0.1:1", NULL, 0, CNET_ENOHOST, "dial tcp: lookup 0177.0.0.1: no such host"},
+    {DIAL, "udp", "0177.0.0.1:9", NULL, 0, CNET_ENOHOST, "dial udp: lookup 0177.0.0.1: no such host"},
+    {LISTEN, "tcp", "0127.0.0.1:0", NULL, 0, CNET_ENOHOST, "listen tcp: lookup 0127.0.0.1: no such host"},
+    {LISTEN, "tcp", "127.1:0", NULL, 0, CNET_ENOHOST, "listen tcp: lookup 127.1: no such host"},
+    {LISTEN, "tcp", "2130706433:0", NULL, 0, CNET_ENOHOST, "listen tcp: lookup 2130706433: no such host"},
+    {LISTEN, "tcp", "0x7f.0.0.1:0", NULL, 0, CNET_ENOHOST, "listen tcp: lookup 0x7f.0.0.1: no such host"},
+    {LISTEN, "tcp", "0:0", NULL, 0, CNET_ENOHOST, "listen tcp: lookup 0: no such host"},
+    {LISTEN_PACKET, "udp", "127.1:0", NULL, 0, CNET_ENOHOST, "listen udp: lookup 127.1: no such host"},
+    {WRITE_TO, "127.1:9", NULL, NULL, 0, CNET_ENOHOST, "write udp4: lookup 127.1: no such host"},
+    {DIAL_LOCAL, "tcp", "127.0.0.1:1", "0177.0.0.1:0", 0, CNET_ENOHOST, "dial tcp: lookup 0177.0.0.1: no such host"},
     {DIAL_LOCAL, "tcp", "127.0.0.1:1", "127.0.0.1:99999", 0, CNET_EINVALIDPORT, "dial tcp: address 99999: invalid port"},
     {DIAL_LOCAL, "tcp", "127.0.0.1:1", "127.0.0.1", 0, CNET_EMISSINGPORT, "dial tcp: address 127.0.0.1: missing port in address"},
     {DIAL_LOCAL, "tcp4", "127.0.0.1:1", "[::1]:0", 0, CNET_ENOSUITABLE, "dial tcp4: address [::1]:0: no suitable address found"},

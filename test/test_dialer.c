@@ -145,6 +145,8 @@ static void expired_dial_timeouts_fail_fast(void **state)
         {0, now + INT64_MIN},
         {0, INT64_MIN},
         {-1, 0},
+        {INT64_MAX, INT64_MIN}, /* the earlier of the two, however far apart */
+        {INT64_MIN, INT64_MAX},
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -177,9 +179,11 @@ static void huge_timeouts_do_not_overflow(void **state)
     char addr[CNET_ADDRSTRLEN];
     int port;
     cnet_listener *ln = listen_loopback4(addr, &port);
+    int64_t edge = INT64_MAX - cnet_now_ns(); /* now + edge overflows from here on */
     const struct {
         int64_t timeout, deadline;
-    } rows[] = {{INT64_MAX, 0}, {0, INT64_MAX}, {INT64_MAX, INT64_MAX}, {INT64_MAX - 1, 0}};
+    } rows[] = {{INT64_MAX, 0}, {0, INT64_MAX}, {INT64_MAX, INT64_MAX}, {INT64_MAX - 1, 0},
+                {edge, 0}, {edge + 1, 0}, {INT64_MAX, INT64_MAX - 1}};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         cnet_dialer d = {.timeout_ns = rows[i].timeout, .deadline_ns = rows[i].deadline};
         accept_and_close(ln, dial_with_ok(&d, "tcp", addr));
@@ -366,6 +370,10 @@ static void dialer_keepalive_config(void **state)
         {{.idle_ns = 1500 * MS, .interval_ns = 1, .count = 3}, 1, 2, 1, 3}, /* rounded up */
         {{.interval_ns = -1}, 1, 15, os_interval, 9},                        /* left alone */
         {{.enable = -1}, 0, -1, -1, -1},
+        /* beyond what the kernel holds (the rounding must not overflow): refused, and
+         * ignored as Go ignores it, the rest of the config applied */
+        {{.idle_ns = INT64_MAX, .interval_ns = INT64_MAX, .count = 4}, 1, -1, -1, 4},
+        {{.idle_ns = INT64_MAX - SEC + 2, .interval_ns = 3 * SEC}, 1, -1, 3, 9},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         cnet_dialer d = {.keepalive = rows[i].ka};
@@ -570,6 +578,34 @@ static void refused_primary_starts_fallback_at_once(void **state)
     assert_int_equal(cnet_listener_close(ln), 0);
 }
 
+/* (e) A fallback delay too long to add to the clock means "not before the primary is
+ * done": the black-holed primary times out with the dial, and IPv4, started only then,
+ * has no time left. (The sum used to wrap into the past: IPv4 connected at once.) */
+static void endless_fallback_delay_waits_for_primary(void **state)
+{
+    (void)state;
+    char addr[CNET_ADDRSTRLEN], name[64], want[384];
+    int port;
+    cnet_listener *ln = listen_loopback4(addr, &port);
+    snprintf(name, sizeof name, "cnet-he.test:%d", port);
+    snprintf(want, sizeof want, "dial tcp [2001:db8::2]:%d: i/o timeout", port);
+    const int64_t delays[] = {INT64_MAX, INT64_MAX - 1, INT64_MAX - cnet_now_ns() + 1};
+    for (size_t i = 0; i < sizeof delays / sizeof delays[0]; i++) {
+        cnet_dialer d = {.timeout_ns = 300 * MS, .fallback_delay_ns = delays[i]};
+        cnet_error err;
+        int64_t t0 = cnet_now_ns();
+        dial_with_fails(&d, "tcp", name, CNET_EDIALTIMEOUT, want, &err);
+        int64_t took = cnet_now_ns() - t0;
+        print_message("fallback delay %lld: failed after %lld ms\n", (long long)delays[i],
+                      (long long)(took / MS));
+        assert_true(took >= 300 * MS);
+        assert_true(took < 300 * MS + 2 * SEC);
+        assert_no_pending_connection(ln);
+        assert_int_equal(syn_sent_sockets(), 0);
+    }
+    assert_int_equal(cnet_listener_close(ln), 0);
+}
+
 /* Both families fail: the primary's first error is returned. */
 static void all_fail_returns_primary_error(void **state)
 {
@@ -635,6 +671,7 @@ int main(int argc, char **argv)
         TU_TEST(happy_eyeballs_falls_back_after_delay),
         TU_TEST(serial_dial_waits_for_first_share),
         TU_TEST(refused_primary_starts_fallback_at_once),
+        TU_TEST(endless_fallback_delay_waits_for_primary),
         TU_TEST(all_fail_returns_primary_error),
         TU_TEST(family_networks_do_not_race),
     };

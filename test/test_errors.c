@@ -117,8 +117,15 @@ static void errors_without_err_return_code(void **state)
     assert_null(ln);
 }
 
-/* A message longer than CNET_ERROR_MAX is cut, never overflowed. */
-static void error_overlong_address_truncated(void **state)
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+/* A message longer than CNET_ERROR_MAX loses its middle, never its end: the cause is
+ * what a reader needs (issue 11, item 6), and nothing is overflowed. */
+static void error_overlong_address_keeps_its_cause(void **state)
 {
     (void)state;
     static char address[4000];
@@ -134,6 +141,8 @@ static void error_overlong_address_truncated(void **state)
     assert_int_equal(box.err.code, CNET_EMISSINGPORT);
     assert_int_equal(strlen(box.err.msg), CNET_ERROR_MAX - 1);
     assert_true(strncmp(box.err.msg, "dial tcp: address aaaa", 22) == 0);
+    assert_non_null(strstr(box.err.msg, "aaa...aaa"));
+    assert_true(ends_with(box.err.msg, "aaaa: missing port in address"));
     for (size_t i = 0; i < sizeof box.guard; i++)
         assert_int_equal(box.guard[i], 'G');
 
@@ -141,9 +150,42 @@ static void error_overlong_address_truncated(void **state)
     assert_int_equal(cnet_split_host_port(address, host, sizeof host, port, sizeof port, &box.err),
                      CNET_EMISSINGPORT);
     assert_int_equal(strlen(box.err.msg), CNET_ERROR_MAX - 1);
+    assert_true(ends_with(box.err.msg, "aaaa: missing port in address"));
 }
 
-/* An overlong unix path fails in bind's terms, message cut to fit. */
+/* A message that fits is Go's text byte for byte: a 900-byte name is in full. */
+static void error_long_name_in_full(void **state)
+{
+    (void)state;
+    static char address[1000], expect[1100];
+    memset(address, 'b', 900);
+    cnet_listener *ln = (cnet_listener *)&ln;
+    cnet_error err;
+    assert_int_equal(cnet_listen("tcp", address, &ln, &err), CNET_EMISSINGPORT);
+    assert_null(ln);
+    snprintf(expect, sizeof expect, "listen tcp: address %s: missing port in address", address);
+    assert_string_equal(err.msg, expect);
+}
+
+/* A name longer than cnet looks up (1024 bytes) is Go's "no such host", whose text
+ * keeps its start and its cause; digits alone are no domain name, so nothing is asked
+ * of DNS here. */
+static void error_name_beyond_lookup_bound(void **state)
+{
+    (void)state;
+    static char address[2100];
+    memset(address, '7', 2000);
+    strcpy(address + 2000, ":1");
+    cnet_conn *c = (cnet_conn *)&c;
+    cnet_error err;
+    assert_int_equal(cnet_dial("tcp", address, &c, &err), CNET_ENOHOST);
+    assert_null(c);
+    assert_int_equal(strlen(err.msg), CNET_ERROR_MAX - 1);
+    assert_true(strncmp(err.msg, "dial tcp: lookup 7777", 21) == 0);
+    assert_true(ends_with(err.msg, "7777: no such host"));
+}
+
+/* An overlong unix path fails in bind's terms; the message keeps bind's cause. */
 static void error_overlong_unix_path_einval(void **state)
 {
     (void)state;
@@ -156,6 +198,7 @@ static void error_overlong_unix_path_einval(void **state)
     assert_null(ln);
     assert_int_equal(strlen(err.msg), CNET_ERROR_MAX - 1);
     assert_true(strncmp(err.msg, "listen unix /ppp", 16) == 0);
+    assert_true(ends_with(err.msg, "ppp: bind: invalid argument"));
 }
 
 static void expect_einval(int rc, const cnet_error *err)
@@ -417,7 +460,9 @@ int main(void)
         TU_TEST(listen_bad_input_go_errors),
         TU_TEST(listen_packet_bad_input_go_errors),
         TU_TEST(errors_without_err_return_code),
-        TU_TEST(error_overlong_address_truncated),
+        TU_TEST(error_overlong_address_keeps_its_cause),
+        TU_TEST(error_long_name_in_full),
+        TU_TEST(error_name_beyond_lookup_bound),
         TU_TEST(error_overlong_unix_path_einval),
         TU_TEST(null_arguments_listen_einval),
         TU_TEST(null_arguments_listen_packet_einval),

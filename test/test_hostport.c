@@ -212,6 +212,51 @@ static void split_join_round_trip_preserves_input(void **state)
     }
 }
 
+/* Listens on address and checks the listener's address starts with want ("[::1]:"). */
+static void expect_listens_on(const char *network, const char *address, const char *want)
+{
+    cnet_listener *ln = NULL;
+    cnet_error err;
+    char addr[CNET_ADDRSTRLEN];
+    print_message("listen %s %.60s\n", network, address);
+    int rc = cnet_listen(network, address, &ln, &err);
+    if (rc != 0)
+        print_message("  %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    assert_true(cnet_listener_addr(ln, addr, sizeof addr) > 0);
+    assert_true(strncmp(addr, want, strlen(want)) == 0);
+    cnet_listener_close(ln);
+}
+
+/* Go's parsePort reads a port of any length: "000...0" with 70 zeros is port 0, as
+ * "000...080" is 80 (issue 11, item 6: a 64-byte service buffer refused them). */
+static void listen_port_of_any_length(void **state)
+{
+    (void)state;
+    static char address[600];
+    snprintf(address, sizeof address, "127.0.0.1:%070d", 0);
+    expect_listens_on("tcp", address, "127.0.0.1:");
+    memset(address, '0', sizeof address - 1);
+    memcpy(address, "127.0.0.1:", 10);
+    expect_listens_on("tcp4", address, "127.0.0.1:");
+}
+
+/* Go's splitHostZone: the zone starts after the last '%', may be empty and may be long;
+ * Go's parseIPv6 allows leading zeros in a group (issue 11, item 7). */
+static void listen_ipv6_zones_as_go_reads_them(void **state)
+{
+    (void)state;
+    static const char *const addresses[] = {
+        "[::1%]:0",                                                                /* no zone */
+        "[::1%zzzzzzzzzzzzzzzzzzzz]:0",                                            /* 20 bytes */
+        "[::1%zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz]:0", /* 63 */
+        "[::00001]:0",
+        "[0000000000::1]:0",
+    };
+    for (size_t i = 0; i < sizeof addresses / sizeof addresses[0]; i++)
+        expect_listens_on("tcp6", addresses[i], "[::1]:");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +272,8 @@ int main(void)
         TU_TEST(join_exact_fit_succeeds),
         TU_TEST(join_null_pointers_einval),
         TU_TEST(split_join_round_trip_preserves_input),
+        TU_TEST(listen_port_of_any_length),
+        TU_TEST(listen_ipv6_zones_as_go_reads_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,17 +2,15 @@
  * (go-listen.md section 1, peers.md section 11). Only Linux runs here, so these tables
  * are the one part of the darwin and BSD behaviour that a test can hold to account.
  * The checks read the public view, cnet_sockopt_policy(), which is also what
- * `cnet sockopts --os NAME` prints. */
-#include <setjmp.h>
-#include <stdarg.h>
+ * `cnet sockopts --os NAME` prints. The last test applies the keep-alive rows to a real
+ * connection with durations at the int64 limits. */
+#include <limits.h>
 #include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
 
-#include <cmocka.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
-#include "cnet.h"
+#include "testutil.h"
 
 static const char *const all_oses[] = {"linux", "darwin", "freebsd", "netbsd", "openbsd", "dragonfly"};
 static const char *const bsd_oses[] = {"darwin", "freebsd", "netbsd", "openbsd", "dragonfly"};
@@ -342,6 +340,74 @@ static void unknown_os_enotsup(void **state)
     }
 }
 
+/* ---- Keep-alive durations at the int64 limits, on a real connection ----------------
+ * Times are rounded up to whole seconds as Go does; near INT64_MAX that rounding used
+ * to overflow (undefined: the sanitizer build stops on it). Now it saturates, and a
+ * number of seconds the kernel cannot hold is refused with Go's setter text, leaving
+ * the connection's settings as they were. */
+
+#define SEC 1000000000LL
+#define LINUX_MAX_KEEP_SECS 32767LL /* MAX_TCP_KEEPIDLE and MAX_TCP_KEEPINTVL */
+
+enum { REFUSED = 0, LEFT_ALONE = -1 };
+
+/* Sets one keep-alive time (interval or idle) to ns, every other field left alone, and
+ * checks the outcome: want seconds read back, REFUSED or LEFT_ALONE. */
+static void check_keepalive_time(cnet_conn *c, bool interval, int64_t ns, int want)
+{
+    const cnet_keepalive baseline = {.idle_ns = 10 * SEC, .interval_ns = 20 * SEC, .count = 3};
+    cnet_keepalive ka = {.idle_ns = -1, .interval_ns = -1, .count = -1};
+    int fd = cnet_conn_fd(c), option = interval ? TCP_KEEPINTVL : TCP_KEEPIDLE;
+    int other = interval ? TCP_KEEPIDLE : TCP_KEEPINTVL;
+    cnet_error err;
+    int rc;
+
+    print_message("%s %lld ns\n", interval ? "interval" : "idle", (long long)ns);
+    assert_int_equal(cnet_conn_set_keepalive(c, &baseline, &err), 0);
+    *(interval ? &ka.interval_ns : &ka.idle_ns) = ns;
+    rc = cnet_conn_set_keepalive(c, &ka, &err);
+    if (want == REFUSED) {
+        assert_int_equal(rc, -EINVAL);
+        assert_non_null(strstr(err.msg, ": setsockopt: invalid argument"));
+        assert_int_equal(tu_sockopt(fd, IPPROTO_TCP, option), interval ? 20 : 10);
+    } else {
+        assert_int_equal(rc, 0);
+        assert_int_equal(tu_sockopt(fd, IPPROTO_TCP, option),
+                         want == LEFT_ALONE ? (interval ? 20 : 10) : want);
+    }
+    assert_int_equal(tu_sockopt(fd, IPPROTO_TCP, other), interval ? 10 : 20);
+    assert_int_equal(tu_sockopt(fd, IPPROTO_TCP, TCP_KEEPCNT), 3);
+}
+
+static void keepalive_times_at_int64_limits(void **state)
+{
+    const struct {
+        int64_t ns;
+        int want;
+    } rows[] = {
+        {INT64_MAX, REFUSED},
+        {INT64_MAX - 1, REFUSED},
+        {INT64_MAX - SEC + 2, REFUSED}, /* the smallest whose rounding overflowed */
+        {INT64_MAX - SEC + 1, REFUSED}, /* the largest whose rounding did not */
+        {(int64_t)INT_MAX * SEC + 1, REFUSED}, /* more seconds than an int holds */
+        {LINUX_MAX_KEEP_SECS * SEC + 1, REFUSED},
+        {LINUX_MAX_KEEP_SECS * SEC, LINUX_MAX_KEEP_SECS},
+        {(LINUX_MAX_KEEP_SECS - 1) * SEC + 1, LINUX_MAX_KEEP_SECS},
+        {1, 1},
+        {INT64_MIN, LEFT_ALONE},
+        {INT64_MIN + 1, LEFT_ALONE},
+    };
+    tu_pair p;
+
+    (void)state;
+    tu_pair_open(&p, "tcp", "127.0.0.1:0");
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        check_keepalive_time(p.client, false, rows[i].ns, rows[i].want);
+        check_keepalive_time(p.client, true, rows[i].ns, rows[i].want);
+    }
+    tu_pair_close(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +424,7 @@ int main(void)
         cmocka_unit_test(every_row_complete),
         cmocka_unit_test(null_os_is_this_os),
         cmocka_unit_test(unknown_os_enotsup),
+        TU_TEST(keepalive_times_at_int64_limits),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

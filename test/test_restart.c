@@ -17,11 +17,16 @@
  * none left behind. The scenario runs in a child process that adopts the orphaned
  * servers (PR_SET_CHILD_SUBREAPER) so that it can reap every one of them.
  *
+ * The same program checks the hand-over itself (issue 11 §2, §3): what the new process
+ * gets, under tight descriptor limits and with bad names. It re-executes itself
+ * ("--child ADDRESS...") as that new process.
+ *
  * Usage: test_restart HELPER [group] */
 #include "testutil.h"
 
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #define CONNECTIONS 300
 #define REPLACEMENTS 5
@@ -314,8 +319,165 @@ static void group_replacement_refuses_no_connection(void **state)
     expect_run(group_child, 2 + REPLACEMENTS);
 }
 
+/* ---- the hand-over itself -------------------------------------------------------------- */
+
+/* The new process: takes every handed socket in order and says, for each, whether it is
+ * the listener the old process meant (whose address is in expected). */
+static int new_process_main(int argc, char **argv)
+{
+    cnet_activation *act;
+    cnet_error err;
+    int rc = cnet_listeners_from_env(&act, &err);
+    printf("from_env %d %s\n", rc, rc < 0 ? err.msg : "");
+    for (size_t i = 0; rc >= 0 && i < cnet_activation_count(act); i++) {
+        cnet_listener *ln = NULL;
+        char addr[CNET_ADDRSTRLEN] = "";
+        int took = cnet_activation_listener(act, NULL, &ln, &err);
+        if (took == 0)
+            cnet_listener_addr(ln, addr, sizeof addr);
+        printf("listener %zu %s %s\n", i, cnet_activation_name(act, i),
+               took < 0 ? err.msg : (int)i < argc && strcmp(addr, argv[i]) == 0 ? "ok" : addr);
+        cnet_listener_close(ln);
+    }
+    cnet_activation_free(act);
+    return 0;
+}
+
+#define MAX_OPENED 4
+
+/* One hand-over: opened listeners at fds 3, 4, ...; order[i] is the one handed over as
+ * the new process's fd 3+i. */
+typedef struct handover_case {
+    size_t opened;
+    const size_t *order;
+    size_t n;
+    const char *const *names;
+    rlim_t nofile; /* RLIMIT_NOFILE for the old process (and so for the new); 0: as is */
+} handover_case;
+
+static int open_at_3(cnet_listener **lns, size_t n)
+{
+    for (int fd = 3; fd < 1024; fd++) /* whatever the runner left open */
+        close(fd);
+    for (size_t i = 0; i < n; i++) {
+        cnet_error err;
+        if (cnet_listen("tcp", "127.0.0.1:0", &lns[i], &err) < 0 ||
+            cnet_listener_fd(lns[i]) != 3 + (int)i)
+            return -1;
+    }
+    return 0;
+}
+
+/* The old process, in a child: stdout (shared with the new process) goes to the test.
+ * Writes what the new process reports, then "exec <rc> <message>". */
+static int old_process(void *arg, int out)
+{
+    const handover_case *c = arg;
+    cnet_listener *opened[MAX_OPENED], *lns[8];
+    char addrs[8][CNET_ADDRSTRLEN];
+    char *argv[12] = {"test_restart", "--child"};
+    if (dup2(out, STDOUT_FILENO) < 0 || open_at_3(opened, c->opened) < 0)
+        return 126;
+    for (size_t i = 0; i < c->n; i++) {
+        lns[i] = opened[c->order[i]];
+        cnet_listener_addr(lns[i], addrs[i], sizeof addrs[i]);
+        argv[2 + i] = addrs[i];
+    }
+    argv[2 + c->n] = NULL;
+    const struct rlimit lim = {c->nofile, c->nofile};
+    if (c->nofile != 0 && setrlimit(RLIMIT_NOFILE, &lim) < 0)
+        return 126;
+    cnet_error err;
+    pid_t pid;
+    fflush(stdout);
+    int rc = cnet_restart_exec("/proc/self/exe", argv, NULL, lns, c->names, c->n, &pid, &err);
+    if (rc == 0)
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+    printf("exec %d %s\n", rc, rc < 0 ? err.msg : "");
+    return fflush(stdout) == 0 ? 0 : 126; /* the child _exits: stdio is not flushed */
+}
+
+static void expect_handover(const handover_case *c, const char *want)
+{
+    char out[2048];
+    assert_int_equal(tu_run_child(old_process, (void *)c, out, sizeof out), 0);
+    assert_string_equal(out, want);
+}
+
+/* Issue 11 §2: one listener at fd 3, RLIMIT_NOFILE 6. The new process must get it: the
+ * listener already is at its place and needs no free descriptor to get there. Three at
+ * 3, 4, 5 handed over as 5, 3, 4 need two moves: the limit 9 leaves room for them. */
+static void restart_hands_over_under_a_tight_fd_limit(void **state)
+{
+    (void)state;
+    static const size_t one[] = {0}, rotated[] = {2, 0, 1};
+    static const char *const names[] = {"c", "a", NULL};
+    const handover_case at_3 = {1, one, 1, NULL, 6};
+    expect_handover(&at_3, "from_env 1 \n"
+                           "listener 0 unknown ok\n"
+                           "exec 0 \n");
+    const handover_case moved = {3, rotated, 3, names, 9};
+    expect_handover(&moved, "from_env 3 \n"
+                            "listener 0 c ok\n"
+                            "listener 1 a ok\n"
+                            "listener 2 unknown ok\n"
+                            "exec 0 \n");
+}
+
+/* Issue 11 §2: where the limit leaves no room to move a descriptor into place, the old
+ * process learns of it (and can go on serving) instead of starting a new process
+ * without its listeners: no new process runs, and the error says why. */
+static void restart_reports_a_hand_over_that_cannot_happen(void **state)
+{
+    (void)state;
+    static const size_t thrice[] = {0, 0, 0}, rotated[] = {2, 0, 1};
+    const char *want = "exec -24 exec /proc/self/exe: fcntl: too many open files\n";
+    /* 3..5 are the targets; the error pipe is at 5 and cannot move above them. */
+    const handover_case pipe_in_range = {1, thrice, 3, NULL, 6};
+    expect_handover(&pipe_in_range, want);
+    /* Two listeners must move, and there is room for one. */
+    const handover_case no_room = {3, rotated, 3, NULL, 8};
+    expect_handover(&no_room, want);
+}
+
+/* Issue 11 §3: a name the new process would refuse fails the restart in the old one,
+ * by the same rule; the longest valid name goes through. */
+static void restart_refuses_names_the_reader_refuses(void **state)
+{
+    (void)state;
+    static const size_t one[] = {0};
+    char longest[256], too_long[301], want[512];
+    memset(longest, 'x', 255);
+    longest[255] = '\0';
+    memset(too_long, 'y', 300);
+    too_long[300] = '\0';
+    const char *const bad[] = {"a:b", "", too_long};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *const names[] = {bad[i]};
+        const handover_case c = {1, one, 1, names, 0};
+        snprintf(want, sizeof want, "exec -22 exec /proc/self/exe: listener name \"%.64s\": "
+                                    "invalid argument\n", bad[i]);
+        expect_handover(&c, want);
+    }
+    const char *const names[] = {longest};
+    const handover_case c = {1, one, 1, names, 0};
+    snprintf(want, sizeof want, "from_env 1 \nlistener 0 %s ok\nexec 0 \n", longest);
+    expect_handover(&c, want);
+}
+
+/* Issue 11 §3: with no listener there is no LISTEN_FDNAMES (an empty one names one). */
+static void restart_with_no_listener_hands_over_nothing(void **state)
+{
+    (void)state;
+    const handover_case none = {0, NULL, 0, NULL, 0};
+    expect_handover(&none, "from_env 0 \nexec 0 \n");
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "--child") == 0)
+        return new_process_main(argc - 2, argv + 2);
     if (argc < 2) {
         fprintf(stderr, "usage: test_restart HELPER [group]\n");
         return 2;
@@ -325,6 +487,12 @@ int main(int argc, char **argv)
         const struct CMUnitTest group_tests[] = {TU_TEST(group_replacement_refuses_no_connection)};
         return cmocka_run_group_tests_name("restart_group", group_tests, NULL, NULL);
     }
-    const struct CMUnitTest tests[] = {TU_TEST(restart_refuses_no_connection)};
+    const struct CMUnitTest tests[] = {
+        TU_TEST(restart_hands_over_under_a_tight_fd_limit),
+        TU_TEST(restart_reports_a_hand_over_that_cannot_happen),
+        TU_TEST(restart_refuses_names_the_reader_refuses),
+        TU_TEST(restart_with_no_listener_hands_over_nothing),
+        TU_TEST(restart_refuses_no_connection),
+    };
     return cmocka_run_group_tests_name("restart", tests, NULL, NULL);
 }

@@ -196,6 +196,27 @@ static void listen_packet_multicast_twice_shares_port(void **state)
     assert_int_equal(cnet_packet_close(a), 0);
 }
 
+/* Go 1.19's WriteTo of an IPv6 address on an IPv4 socket fails in ipToSockaddr with an
+ * AddrError on the IP (no zone): "address ::1: non-IPv4 address". The code is
+ * CNET_ENOSUITABLE. */
+static void write_to_other_family_is_go_addr_error(void **state)
+{
+    (void)state;
+    static const char *const dests[] = {"[::1]:9", "[::1%lo]:9"};
+    char local[CNET_ADDRSTRLEN], want[256];
+    cnet_packet_conn *pc = tu_listen_packet("udp", "127.0.0.1:0");
+    assert_true(cnet_packet_local_addr(pc, local, sizeof local) > 0);
+    for (size_t i = 0; i < sizeof dests / sizeof dests[0]; i++) {
+        cnet_error err;
+        snprintf(want, sizeof want, "write udp %s->%s: address ::1: non-IPv4 address", local,
+                 dests[i]);
+        assert_int_equal(cnet_packet_write_to(pc, "x", 1, dests[i], &err), CNET_ENOSUITABLE);
+        assert_int_equal(err.code, CNET_ENOSUITABLE);
+        assert_string_equal(err.msg, want);
+    }
+    assert_int_equal(cnet_packet_close(pc), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -207,6 +228,7 @@ int main(void)
         TU_TEST(read_from_truncates_and_small_from_is_empty),
         TU_TEST(listen_packet_multicast_binds_wildcard_without_join),
         TU_TEST(listen_packet_multicast_twice_shares_port),
+        TU_TEST(write_to_other_family_is_go_addr_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

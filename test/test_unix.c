@@ -253,6 +253,23 @@ static void unixpacket_keeps_message_boundaries(void **state)
     assert_false(tu_path_exists(path));
 }
 
+/* Go 1.19's WriteTo to "" on a unixgram socket: the destination is present but empty,
+ * and Go prints its arrow: "write unixgram <path>->: sendto: invalid argument". */
+static void unixgram_write_to_empty_names_the_arrow(void **state)
+{
+    (void)state;
+    char path[128], want[256];
+    cnet_error err;
+    path_in_dir(path, sizeof path, "s");
+    cnet_packet_conn *pc = tu_listen_packet("unixgram", path);
+    snprintf(want, sizeof want, "write unixgram %s->: sendto: invalid argument", path);
+    assert_int_equal(cnet_packet_write_to(pc, "x", 1, "", &err), -EINVAL);
+    assert_int_equal(err.code, -EINVAL);
+    assert_string_equal(err.msg, want);
+    assert_int_equal(cnet_packet_close(pc), 0);
+    assert_int_equal(unlink(path), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +283,7 @@ int main(void)
         UNIX_TEST(unix_dial_missing_path_enoent),
         UNIX_TEST(unixgram_round_trip_reports_sender_path),
         UNIX_TEST(unixpacket_keeps_message_boundaries),
+        UNIX_TEST(unixgram_write_to_empty_names_the_arrow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

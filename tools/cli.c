@@ -125,6 +125,14 @@ int cli_write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
+int64_t cli_write_probe_ns(int64_t idle_ns)
+{
+    const int64_t min_ns = 1000000, max_ns = 100000000;
+    int64_t quarter = idle_ns / 4;
+
+    return quarter < min_ns ? min_ns : quarter > max_ns ? max_ns : quarter;
+}
+
 int cli_wait_readable(int fd, int timeout_ms)
 {
     struct pollfd pfd;

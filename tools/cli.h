@@ -64,6 +64,18 @@ int cli_next_long_option(const cli_command *cmd, int argc, char **argv, const ch
  * ("time: invalid duration \"x\"", "time: missing unit in duration \"1\"", ...). */
 int cli_parse_duration(const char *text, int64_t *ns, char *why, size_t whylen);
 
+/* The cnet_now_ns() time ns from now, saturated at INT64_MIN and INT64_MAX: a limit may
+ * be as long as a duration can be (2562047h47m16.854775807s), and a plain sum would
+ * overflow into the past. (The library's own helper is internal; the tool uses only
+ * cnet.h.) */
+int64_t cli_deadline_after(int64_t ns);
+
+/* How often a write that waits for room tries again under an idle limit of idle_ns (a
+ * quarter of it, from 1 ms to 100 ms). The kernel wakes a waiting writer only once a
+ * third of its send buffer is free, which a steadily slow reader takes seconds to
+ * achieve; the room it frees a little at a time is seen only by trying to write. */
+int64_t cli_write_probe_ns(int64_t idle_ns);
+
 /* Parses the value of a duration option (optarg) for cmd; positive_only rejects values
  * <= 0. Returns CLI_OK or, after reporting it, CLI_USAGE. */
 int cli_duration_option(const cli_command *cmd, const char *option, int positive_only,

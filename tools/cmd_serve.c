@@ -137,20 +137,55 @@ static void report_conn_error(const server *srv, const cnet_error *err)
         fprintf(stderr, "cnet: %s\n", err->msg);
 }
 
-/* Echoes until the peer's end of stream, an error or the idle limit. */
+static int64_t earliest(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Writes buf whole. Under an idle limit, the bytes the kernel takes are progress, and
+ * a write that waits for room sees them only by trying again: it writes in slices of
+ * cli_write_probe_ns, moving *idle_deadline on after each slice that made progress,
+ * and fails (Go's "i/o timeout") once the deadline has passed without any. */
+static int echo_write(const server *srv, cnet_conn *c, const char *buf, size_t len,
+                      int64_t *idle_deadline, cnet_error *err)
+{
+    size_t written;
+    int rc;
+
+    if (srv->idle_ns <= 0)
+        return cnet_conn_write_n(c, buf, len, NULL, err);
+    for (;;) {
+        cnet_conn_set_write_deadline(
+            c, earliest(cli_deadline_after(cli_write_probe_ns(srv->idle_ns)), *idle_deadline));
+        rc = cnet_conn_write_n(c, buf, len, &written, err);
+        buf += written;
+        len -= written;
+        if (written > 0)
+            *idle_deadline = cli_deadline_after(srv->idle_ns);
+        if (rc == 0 || !cnet_error_is_deadline_exceeded(err) ||
+            (written == 0 && cnet_now_ns() >= *idle_deadline))
+            return rc;
+    }
+}
+
+/* Echoes until the peer's end of stream, an error or the idle limit: idle_ns without
+ * progress, read or written. */
 static void echo(server *srv, cnet_conn *c)
 {
     char buf[ECHO_BUFSIZE];
     cnet_error err;
+    int64_t idle_deadline = 0;
     ssize_t n;
 
     for (;;) {
-        if (srv->idle_ns > 0)
-            cnet_conn_set_deadline(c, cnet_now_ns() + srv->idle_ns);
+        if (srv->idle_ns > 0) {
+            idle_deadline = cli_deadline_after(srv->idle_ns);
+            cnet_conn_set_read_deadline(c, idle_deadline);
+        }
         n = cnet_conn_read(c, buf, sizeof buf, &err);
         if (n == 0)
             return;
-        if (n < 0 || cnet_conn_write(c, buf, (size_t)n, &err) < 0) {
+        if (n < 0 || echo_write(srv, c, buf, (size_t)n, &idle_deadline, &err) < 0) {
             report_conn_error(srv, &err);
             return;
         }
@@ -222,7 +257,7 @@ static void accept_one(cnet_listener *ln, server *srv)
     cnet_conn *c;
     cnet_error err;
 
-    cnet_listener_set_deadline(ln, cnet_now_ns() + ACCEPT_WAIT_NS);
+    cnet_listener_set_deadline(ln, cli_deadline_after(ACCEPT_WAIT_NS));
     if (cnet_listener_accept(ln, &c, &err) == 0) {
         start_connection(srv, c);
         return;

@@ -11,16 +11,27 @@
 #define COPY_BUFSIZE 65536
 #define BACKOFF_MIN_MS 10
 #define BACKOFF_MAX_MS 100
+/* How long one write may wait for the peer to make room before the loop goes back to
+ * poll: a slow reader never holds up the other direction for longer. */
+#define WRITE_SLICE_NS 1000000
 
 /* What the connections of one command share: whether stdin can still give data (for
- * all the connections of `listen -k`), and the idle limit: with idle_ns > 0, both
- * deadlines of the connection sit idle_ns after its last traffic in either direction. */
+ * all the connections of `listen -k`), and the idle limit: with idle_ns > 0, the
+ * connection is idle once idle_ns pass without progress in either direction (a byte
+ * read, or a byte of stdin taken by the kernel, however slowly the peer reads). */
 typedef struct relay_state {
     int stdin_open;
     int64_t idle_ns;        /* 0: no idle limit */
     int64_t idle_deadline;  /* of the current connection */
     cnet_error idle_error;  /* Go's text of the expiry, for RELAY_IDLE */
 } relay_state;
+
+/* Stdin's data that the kernel has not taken yet: buf[off, len). While there is some,
+ * stdin waits and poll watches for room, so that reading from the peer goes on. */
+typedef struct outbox {
+    char buf[COPY_BUFSIZE];
+    size_t off, len;
+} outbox;
 
 /* relay()'s third outcome besides CLI_OK and CLI_FAIL: the idle limit passed. Nothing
  * has been printed; st->idle_error says which operation timed out. */
@@ -31,13 +42,19 @@ static int is_datagram_network(const char *network)
     return strncmp(network, "udp", 3) == 0 || strcmp(network, "unixgram") == 0;
 }
 
-/* Traffic: move the deadlines idle_ns into the future. */
-static void rearm_idle(cnet_conn *c, relay_state *st)
+static int has_pending(const outbox *out)
+{
+    return out->off < out->len;
+}
+
+/* Progress: the idle limit starts again. The read deadline carries it, so that a read
+ * reports the expiry in Go's words; each write gets a deadline of its own. */
+static void note_progress(cnet_conn *c, relay_state *st)
 {
     if (st->idle_ns <= 0)
         return;
-    st->idle_deadline = cnet_now_ns() + st->idle_ns;
-    cnet_conn_set_deadline(c, st->idle_deadline);
+    st->idle_deadline = cli_deadline_after(st->idle_ns);
+    cnet_conn_set_read_deadline(c, st->idle_deadline);
 }
 
 /* An I/O error: an expired idle deadline is RELAY_IDLE, kept for the caller to
@@ -62,15 +79,34 @@ static int finish_sending(cnet_conn *c, relay_state *st)
     return CLI_OK;
 }
 
-/* One read from stdin (poll said it is ready), written whole to the connection. Sets
- * *done when nothing more can happen (stdin over on a datagram connection). */
-static int copy_stdin_to_conn(cnet_conn *c, relay_state *st, int datagram, int *done)
+/* Gives the kernel what it takes of the outbox within WRITE_SLICE_NS (cnet_conn_write_n
+ * says how much, even when the slice ends first). Whatever it took is progress; data
+ * left over waits for poll to report room. */
+static int send_outbox(cnet_conn *c, relay_state *st, outbox *out)
 {
-    static char buf[COPY_BUFSIZE];
+    size_t written = 0;
     cnet_error err;
+    int rc;
+
+    cnet_conn_set_write_deadline(c, cli_deadline_after(WRITE_SLICE_NS));
+    rc = cnet_conn_write_n(c, out->buf + out->off, out->len - out->off, &written, &err);
+    out->off += written;
+    if (written > 0)
+        note_progress(c, st);
+    if (rc < 0 && !cnet_error_is_deadline_exceeded(&err))
+        return cli_fail(&err);
+    return CLI_OK;
+}
+
+/* One read from stdin (poll said it is ready) into the empty outbox, then as much of
+ * it to the connection as goes at once. Sets *done when nothing more can happen (stdin
+ * over on a datagram connection). */
+static int copy_stdin_to_conn(cnet_conn *c, relay_state *st, outbox *out, int datagram,
+                              int *done)
+{
     ssize_t n;
 
-    n = read(STDIN_FILENO, buf, sizeof buf);
+    n = read(STDIN_FILENO, out->buf, sizeof out->buf);
     if (n < 0)
         return errno == EINTR ? CLI_OK : cli_fail_path("read", "/dev/stdin", -errno);
     if (n == 0) {
@@ -78,15 +114,15 @@ static int copy_stdin_to_conn(cnet_conn *c, relay_state *st, int datagram, int *
         *done = datagram;
         return datagram ? CLI_OK : finish_sending(c, st);
     }
-    if (cnet_conn_write(c, buf, (size_t)n, &err) < 0)
-        return io_failure(st, &err);
-    rearm_idle(c, st);
-    return CLI_OK;
+    out->off = 0;
+    out->len = (size_t)n;
+    return send_outbox(c, st, out);
 }
 
 /* One read from the connection (one syscall: poll said it is ready, or the idle
  * deadline has passed and the read reports it), written to stdout. Clears *peer_open at
- * the peer's end of stream. */
+ * the peer's end of stream. A slow stdout is our own pace, not the peer's silence: the
+ * limit starts again once the data is out. */
 static int copy_conn_to_stdout(cnet_conn *c, relay_state *st, int *peer_open)
 {
     static char buf[COPY_BUFSIZE];
@@ -101,58 +137,112 @@ static int copy_conn_to_stdout(cnet_conn *c, relay_state *st, int *peer_open)
         *peer_open = 0;
         return CLI_OK;
     }
-    rearm_idle(c, st);
     rc = cli_write_all(STDOUT_FILENO, buf, (size_t)n);
-    return rc < 0 ? cli_fail_path("write", "/dev/stdout", rc) : CLI_OK;
+    if (rc < 0)
+        return cli_fail_path("write", "/dev/stdout", rc);
+    note_progress(c, st);
+    return CLI_OK;
+}
+
+/* The idle limit has passed. The operation that was waiting reports it in Go's words:
+ * the write when stdin's data is waiting for room, else the read. */
+static int idle_expired(cnet_conn *c, relay_state *st, outbox *out, int *peer_open)
+{
+    cnet_error err;
+
+    if (!has_pending(out))
+        return copy_conn_to_stdout(c, st, peer_open);
+    cnet_conn_set_write_deadline(c, st->idle_deadline);
+    if (cnet_conn_write_n(c, out->buf + out->off, out->len - out->off, NULL, &err) < 0)
+        return io_failure(st, &err);
+    out->off = out->len; /* not reached: an expired deadline fails the write at once */
+    return CLI_OK;
 }
 
 /* How long poll may sleep: until the idle deadline, rounded up so that the deadline
- * has passed when poll times out; -1 (forever) without an idle limit. */
-static int poll_timeout_ms(const relay_state *st)
+ * has passed when poll times out, or until the next write probe while the outbox holds
+ * data; -1 (forever) without an idle limit. */
+static int poll_timeout_ms(const relay_state *st, const outbox *out)
 {
-    int64_t left;
+    int64_t now, wake, left;
 
     if (st->idle_ns <= 0)
         return -1;
-    left = st->idle_deadline - cnet_now_ns();
+    now = cnet_now_ns();
+    wake = st->idle_deadline;
+    if (has_pending(out) && wake - now > cli_write_probe_ns(st->idle_ns))
+        wake = now + cli_write_probe_ns(st->idle_ns);
+    left = wake - now;
     if (left <= 0)
         return 0;
     return left / 1000000 >= INT_MAX ? INT_MAX : (int)((left + 999999) / 1000000);
 }
 
+/* What poll watches: stdin while the outbox is empty; the connection for the peer's
+ * data while it is open, and for room while the outbox holds data. */
+static void watch(struct pollfd fds[2], cnet_conn *c, const relay_state *st,
+                  const outbox *out, int peer_open)
+{
+    fds[0].fd = st->stdin_open && !has_pending(out) ? STDIN_FILENO : -1;
+    fds[0].events = POLLIN;
+    fds[1].events = (short)((peer_open ? POLLIN : 0) | (has_pending(out) ? POLLOUT : 0));
+    fds[1].fd = fds[1].events != 0 ? cnet_conn_fd(c) : -1;
+}
+
+/* Acts on what poll reported: the peer's data (or end, or error), room for the outbox,
+ * stdin's data. */
+static int step(cnet_conn *c, relay_state *st, outbox *out, const struct pollfd fds[2],
+                int *peer_open, int datagram, int *done)
+{
+    short conn = fds[1].revents;
+    int rc = CLI_OK;
+
+    if (*peer_open && (conn & (POLLIN | POLLHUP | POLLERR)) != 0)
+        rc = copy_conn_to_stdout(c, st, peer_open);
+    if (rc == CLI_OK && has_pending(out) && (conn & (POLLOUT | POLLHUP | POLLERR)) != 0)
+        rc = send_outbox(c, st, out);
+    if (rc == CLI_OK && fds[0].revents != 0)
+        rc = copy_stdin_to_conn(c, st, out, datagram, done);
+    return rc;
+}
+
 /* Copies both ways until both are over: stdin has ended (and the peer has been told)
  * and the peer has closed its side. A peer that closes first still gets the rest of
  * stdin, as with a half-closing netcat. For datagrams, the end of stdin ends it all.
- * With an idle limit, returns RELAY_IDLE once it has passed without traffic. */
+ * Neither direction waits for the other: a write waits at most WRITE_SLICE_NS, then
+ * poll watches for room and for the peer's data at once. With an idle limit, a write
+ * waiting for room is also tried again every cli_write_probe_ns, and RELAY_IDLE is
+ * returned once the limit has passed without progress. */
 static int relay(cnet_conn *c, relay_state *st, int datagram)
 {
+    static outbox out;
     struct pollfd fds[2];
     int peer_open = 1;
     int done = 0;
     int rc = CLI_OK;
     int n;
 
-    rearm_idle(c, st);
+    out.off = out.len = 0;
+    note_progress(c, st);
     if (!st->stdin_open && !datagram && (rc = finish_sending(c, st)) != CLI_OK)
         return rc;
     while (!done && rc == CLI_OK && (peer_open || st->stdin_open)) {
-        fds[0].fd = st->stdin_open ? STDIN_FILENO : -1;
-        fds[0].events = POLLIN;
-        fds[1].fd = peer_open ? cnet_conn_fd(c) : -1;
-        fds[1].events = POLLIN;
-        n = poll(fds, 2, poll_timeout_ms(st));
+        watch(fds, c, st, &out, peer_open);
+        n = poll(fds, 2, poll_timeout_ms(st, &out));
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             fprintf(stderr, "cnet: poll: %s\n", cnet_strerror(-errno));
             return CLI_FAIL;
         }
-        /* Idle: the read is armed with the expired deadline and fails in Go's words,
-         * whether or not the peer is still sending. */
-        if ((n == 0 && cnet_now_ns() >= st->idle_deadline) || fds[1].revents != 0)
-            rc = copy_conn_to_stdout(c, st, &peer_open);
-        else if (fds[0].revents != 0)
-            rc = copy_stdin_to_conn(c, st, datagram, &done);
+        /* Idle: the waiting operation is armed with the expired deadline and fails in
+         * Go's words, whether or not the peer is still sending. */
+        if (n == 0 && cnet_now_ns() >= st->idle_deadline)
+            rc = idle_expired(c, st, &out, &peer_open);
+        else if (n == 0)
+            rc = has_pending(&out) ? send_outbox(c, st, &out) : CLI_OK; /* a probe */
+        else
+            rc = step(c, st, &out, fds, &peer_open, datagram, &done);
     }
     return rc;
 }
@@ -383,7 +473,8 @@ const cli_command cli_dial_command = {
     "  -w TIMEOUT\n"
     "        as netcat's -w: the whole dial (name resolution included) must finish\n"
     "        within TIMEOUT, and the connection is then given up once TIMEOUT passes\n"
-    "        with no data in either direction (exit 1, \"i/o timeout\")\n"
+    "        with no data moving in either direction (exit 1, \"i/o timeout\"); a\n"
+    "        peer that reads slowly is still taking data\n"
     "  --local ADDRESS\n"
     "        the local address to dial from (\"host:port\", port 0 for any)\n"
     "  --fallback-delay DURATION\n"

@@ -1,6 +1,7 @@
 /* Go's time.ParseDuration, so that -w 1.5s means what it means to a Go programmer, with
- * Go's error texts. Arithmetic as Go's: unsigned, overflow past 1<<63 is an error, and a
- * fraction goes through a double, which is exact to the nanosecond up to hours. */
+ * Go's error texts. Arithmetic as Go's: unsigned, overflow past 1<<63 is an error (of a
+ * sum of terms too, which Go 1.19 wraps), and a fraction goes through a double, which is
+ * exact to the nanosecond up to hours. */
 #include <stdio.h>
 #include <string.h>
 
@@ -174,9 +175,11 @@ static int parse_term(const char **s, const char *orig, uint64_t *total, char *w
         if (v > MAX_MAGNITUDE)
             return invalid(orig, why, whylen);
     }
-    *total += v;
-    if (*total > MAX_MAGNITUDE)
+    /* Go 1.19 adds first and checks after, so that two terms of 1<<63 wrap to 0: a
+     * duration of nothing. Checked before adding, the sum is refused. */
+    if (v > MAX_MAGNITUDE - *total)
         return invalid(orig, why, whylen);
+    *total += v;
     return 0;
 }
 
@@ -208,4 +211,15 @@ int cli_parse_duration(const char *text, int64_t *ns, char *why, size_t whylen)
         return invalid(text, why, whylen);
     *ns = (int64_t)total;
     return 0;
+}
+
+int64_t cli_deadline_after(int64_t ns)
+{
+    int64_t now = cnet_now_ns();
+
+    if (ns > 0 && now > INT64_MAX - ns)
+        return INT64_MAX;
+    if (ns < 0 && now < INT64_MIN - ns)
+        return INT64_MIN;
+    return now + ns;
 }

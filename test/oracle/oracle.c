@@ -1,6 +1,7 @@
 /* The cnet side of the parity test: runs every case of cases.txt with cnet and prints
  * one normalised line per case, exactly as oracle.go does with Go's net package;
  * run.sh diffs the two. The case language is described at the top of cases.txt. */
+#define _GNU_SOURCE /* unshare and CLONE_NEWNET, for mcast-nodev */
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <ctype.h>
@@ -438,6 +439,89 @@ static void join(run *r, const char *host, const char *portstr)
         set_result(r, "ok ", out);
 }
 
+/* ---- issue 11.9: a refused multicast join; WriteTo's errors (fix-misc) ---------------- */
+
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+
+/* In a child: a network namespace of its own where lo cannot carry IPv4 (an MTU below
+ * IPv4's 68 drops its IPv4 state), so that a join on lo fails as on a device without
+ * IPv4. Writes the result line to out. */
+static int join_without_ipv4(const char *network, const char *address, int out)
+{
+    struct ifreq ifr;
+    cnet_packet_conn *pc;
+    cnet_error err;
+    char line[RESULT_MAX], addr[CNET_ADDRSTRLEN];
+    int s;
+
+    if (unshare(CLONE_NEWNET) < 0) {
+        snprintf(line, sizeof line, "skip: no private network namespace");
+    } else if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+        snprintf(line, sizeof line, "oracle: socket: %s", cnet_strerror(-errno));
+    } else {
+        memset(&ifr, 0, sizeof ifr);
+        snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+        ifr.ifr_mtu = 60;
+        if (ioctl(s, SIOCSIFMTU, &ifr) < 0)
+            snprintf(line, sizeof line, "oracle: SIOCSIFMTU: %s", cnet_strerror(-errno));
+        else if (cnet_listen_multicast_udp(network, "lo", address, &pc, &err) < 0)
+            snprintf(line, sizeof line, "err %.*s", (int)sizeof line - 5, err.msg);
+        else if (cnet_packet_local_addr(pc, addr, sizeof addr) >= 0 && cnet_packet_close(pc) == 0)
+            snprintf(line, sizeof line, "ok %s", addr);
+        close(s);
+    }
+    return write(out, line, strlen(line)) < 0;
+}
+
+static void mcast_nodev(run *r, const char *network, const char *address)
+{
+    int p[2], status;
+    ssize_t n;
+    pid_t pid;
+
+    fflush(NULL);
+    if (pipe(p) < 0 || (pid = fork()) < 0) {
+        set_result(r, "", "oracle: pipe or fork failed");
+        return;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        _exit(join_without_ipv4(network, address, p[1]));
+    }
+    close(p[1]);
+    n = read(p[0], r->result, sizeof r->result - 1);
+    r->result[n > 0 ? n : 0] = '\0';
+    close(p[0]);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+}
+
+/* ListenPacket, then one byte written to an address (the write resolves it). */
+static void write_to(run *r, const char *network, const char *laddr, const char *daddr)
+{
+    cnet_packet_conn *pc;
+    cnet_error err;
+    char addr[CNET_ADDRSTRLEN], to[CNET_ADDRSTRLEN];
+    ssize_t n;
+
+    if (cnet_listen_packet(network, laddr, &pc, &err) < 0) {
+        set_result(r, "err listener: ", err.msg);
+        return;
+    }
+    cnet_packet_local_addr(pc, addr, sizeof addr);
+    learn(r, network, addr);
+    with_port(r, daddr, to, sizeof to);
+    n = cnet_packet_write_to(pc, "x", 1, to, &err);
+    if (n < 0)
+        set_result(r, "err ", err.msg);
+    else
+        snprintf(r->result, sizeof r->result, "ok %zd", n);
+    cnet_packet_close(pc);
+}
+
 static int is(const char *cmd, size_t argc, const char *name, size_t want)
 {
     return strcmp(cmd, name) == 0 && argc == want;
@@ -457,6 +541,10 @@ static void dispatch(run *r, const char *cmd, char a[][LINE_MAX_LEN], size_t arg
         listen_and_close(r, "listenpacket", a[0], a[1]);
     else if (is(cmd, argc, "mcast-local", 2))
         listen_and_close(r, "mcast", a[0], a[1]);
+    else if (is(cmd, argc, "mcast-nodev", 2))
+        mcast_nodev(r, a[0], a[1]);
+    else if (is(cmd, argc, "writeto", 3))
+        write_to(r, a[0], a[1], a[2]);
     else if (is(cmd, argc, "listen-twice", 2))
         twice(r, "listen", a[0], a[1]);
     else if (is(cmd, argc, "listenpacket-twice", 2))

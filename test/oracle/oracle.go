@@ -11,10 +11,12 @@ import (
 	"net"
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // A run of one case: the ports the kernel chose (printed as <port>) and the temporary
@@ -113,6 +115,10 @@ func (r *run) dispatch(cmd string, a []string) string {
 		return r.listenAndClose("listenpacket", a[0], a[1])
 	case cmd == "mcast-local" && len(a) == 2:
 		return r.listenAndClose("mcast", a[0], a[1])
+	case cmd == "mcast-nodev" && len(a) == 2:
+		return r.multicastWithoutIPv4(a[0], a[1])
+	case cmd == "writeto" && len(a) == 3:
+		return r.writeTo(a[0], a[1], a[2])
 	case (cmd == "listen-twice" || cmd == "listenpacket-twice" || cmd == "mcast-twice") && len(a) == 2:
 		kind := strings.TrimSuffix(cmd, "-twice")
 		return r.pair(kind, a[0], a[1], a[0], twiceAddress(a[1]))
@@ -384,3 +390,84 @@ func (r *run) normalise(s string) string {
 }
 
 var autobound = regexp.MustCompile(`@[0-9a-f]{5}( |$)`)
+
+// ---- issue 11.9: a refused multicast join; WriteTo's errors (fix-misc) ----------------
+
+// A join the kernel refuses: ListenMulticastUDP on lo in a network namespace of its
+// own where lo cannot carry IPv4 (an MTU below IPv4's 68 drops its IPv4 state). The
+// namespace belongs to one locked thread, which is never unlocked and so ends with
+// the goroutine.
+func (r *run) multicastWithoutIPv4(network, address string) string {
+	result := make(chan string)
+	go func() {
+		runtime.LockOSThread()
+		if err := syscall.Unshare(syscall.CLONE_NEWNET); err != nil {
+			result <- "skip: no private network namespace"
+			return
+		}
+		if err := setLoopbackMTU(60); err != nil {
+			result <- "oracle: SIOCSIFMTU: " + err.Error()
+			return
+		}
+		e, addr, err := r.multicast(network, address)
+		if err != nil {
+			result <- "err " + err.Error()
+			return
+		}
+		e.Close()
+		result <- "ok " + addr
+	}()
+	return <-result
+}
+
+func setLoopbackMTU(mtu int32) error {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer syscall.Close(fd)
+	var ifr struct {
+		name [syscall.IFNAMSIZ]byte
+		mtu  int32
+		_    [20]byte
+	}
+	copy(ifr.name[:], "lo")
+	ifr.mtu = mtu
+	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), syscall.SIOCSIFMTU,
+		uintptr(unsafe.Pointer(&ifr)))
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// ListenPacket, then one byte written to an address resolved as Go's caller resolves
+// it (ResolveUDPAddr, ResolveUnixAddr). Only loopback (or the unspecified address, which
+// reaches it) is written to.
+func (r *run) writeTo(network, laddr, daddr string) string {
+	c, err := net.ListenPacket(network, laddr)
+	if err != nil {
+		return "err listener: " + err.Error()
+	}
+	defer c.Close()
+	r.learn(c.LocalAddr())
+	var to net.Addr
+	if strings.HasPrefix(network, "unix") {
+		to, err = net.ResolveUnixAddr(network, r.withPort(daddr))
+	} else {
+		var u *net.UDPAddr
+		u, err = net.ResolveUDPAddr(network, r.withPort(daddr))
+		if err == nil && u.IP != nil && !u.IP.IsLoopback() && !u.IP.IsUnspecified() {
+			return "oracle: refused non-loopback write to " + daddr
+		}
+		to = u
+	}
+	if err != nil {
+		return "oracle: unresolvable destination (not a Go case): " + err.Error()
+	}
+	n, err := c.WriteTo([]byte("x"), to)
+	if err != nil {
+		return "err " + err.Error()
+	}
+	return "ok " + strconv.Itoa(n)
+}

@@ -3,9 +3,12 @@
  *   micro_tasks switch M    two tasks on one scheduler thread, each calling cnet_yield
  *                           M times: every yield switches to the other. Prints
  *                           nanoseconds per switch.
- *   micro_tasks spawn K     K tasks, BATCH at a time: cnet_go of a task that only calls
- *                           cnet_waitgroup_done, then cnet_waitgroup_wait for the batch.
- *                           Prints nanoseconds per task (spawn, run, end).
+ *   micro_tasks spawn K B   K tasks, B at a time (1 <= B <= 1000): cnet_go of a task
+ *                           that only calls cnet_waitgroup_done, then
+ *                           cnet_waitgroup_wait for the batch. Prints nanoseconds per
+ *                           task (spawn, run, end). B = 1 is the steady state of a
+ *                           server that starts tasks one by one; B = 1000 a burst, with
+ *                           1000 tasks alive at once.
  *
  * One scheduler thread (the benchmark pins the process to one CPU, and the Go side
  * runs with GOMAXPROCS=1). Batches keep the live tasks bounded: each holds a stack
@@ -17,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH 1000
+#define MAX_BATCH 1000
 
-static long count;
+static long count, batch;
 static int64_t elapsed_ns;
 
 static cnet_waitgroup *new_waitgroup(void)
@@ -78,9 +81,9 @@ static void run_spawn(void *arg)
     long b, i;
 
     (void)arg;
-    for (b = 0; b < count / BATCH; b++) {
-        cnet_waitgroup_add(wg, BATCH);
-        for (i = 0; i < BATCH; i++)
+    for (b = 0; b < count / batch; b++) {
+        cnet_waitgroup_add(wg, (int)batch);
+        for (i = 0; i < batch; i++)
             go_or_die(done, wg);
         cnet_waitgroup_wait(wg);
     }
@@ -92,12 +95,14 @@ int main(int argc, char **argv)
 {
     const cnet_runtime_config cfg = {.threads = 1};
     int is_switch = argc == 3 && strcmp(argv[1], "switch") == 0;
-    int is_spawn = argc == 3 && strcmp(argv[1], "spawn") == 0;
+    int is_spawn = argc == 4 && strcmp(argv[1], "spawn") == 0;
     cnet_error err;
 
-    count = argc == 3 ? atol(argv[2]) : 0;
-    if ((!is_switch && !is_spawn) || count < BATCH) {
-        fprintf(stderr, "usage: micro_tasks switch|spawn N   (N >= %d)\n", BATCH);
+    count = argc >= 3 ? atol(argv[2]) : 0;
+    batch = is_spawn ? atol(argv[3]) : 1;
+    if ((!is_switch && !is_spawn) || batch < 1 || batch > MAX_BATCH || count < batch) {
+        fprintf(stderr, "usage: micro_tasks switch N | spawn N BATCH   (1 <= BATCH <= %d <= N)\n",
+                MAX_BATCH);
         return 2;
     }
     if (cnet_run(&cfg, is_switch ? run_switch : run_spawn, NULL, &err) < 0) {
@@ -106,6 +111,6 @@ int main(int argc, char **argv)
     }
     /* A switch per yield, two yielders; a spawn per task, whole batches only. */
     printf("%.1f\n", (double)elapsed_ns /
-                         (double)(is_switch ? 2 * count : count / BATCH * BATCH));
+                         (double)(is_switch ? 2 * count : count / batch * batch));
     return 0;
 }

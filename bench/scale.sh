@@ -96,14 +96,26 @@ measure_scale() {
     done
 }
 
+# The micro-benchmarks: a switch, a spawn one at a time (the stack comes back for the
+# next task), a spawn in bursts of 1000 (1000 tasks alive at once).
+MICRO_KINDS=(switch spawn1 spawn1000)
+
+micro_args() {
+    case $1 in
+    switch) echo "switch $SWITCH_N" ;;
+    spawn1) echo "spawn $SPAWN_N 1" ;;
+    spawn1000) echo "spawn $SPAWN_N 1000" ;;
+    esac
+}
+
 # micro_raw.tsv: kind impl round ns-per-op (cnet and Go alternate, the order rotates)
 micro_once() {
-    local kind=$1 impl=$2 count
-    count=$([[ $kind == switch ]] && echo "$SWITCH_N" || echo "$SPAWN_N")
-    if [[ $impl == cnet ]]; then
-        timeout 60 "${PIN_CLIENT[@]}" "$BUILD/micro_tasks" "$kind" "$count"
+    local args
+    read -r -a args <<<"$(micro_args "$1")"
+    if [[ $2 == cnet ]]; then
+        timeout 60 "${PIN_CLIENT[@]}" "$BUILD/micro_tasks" "${args[@]}"
     else
-        GOMAXPROCS=1 timeout 60 "${PIN_CLIENT[@]}" "$BUILD/micro_go" "$kind" "$count"
+        GOMAXPROCS=1 timeout 60 "${PIN_CLIENT[@]}" "$BUILD/micro_go" "${args[@]}"
     fi
 }
 
@@ -113,7 +125,7 @@ measure_micro() {
     have_runtime || return 0
     log "bench: task micro-benchmarks ($MICRO_RUNS rounds)"
     for ((r = 0; r < MICRO_RUNS; r++)); do
-        for kind in switch spawn; do
+        for kind in "${MICRO_KINDS[@]}"; do
             for impl in "${impls[@]:r%2}" "${impls[@]:0:r%2}"; do
                 printf '%s\t%s\t%d\t%s\n' "$kind" "$impl" "$r" \
                     "$(micro_once "$kind" "$impl" || echo NaN)" >>"$TMP/micro_raw.tsv"
@@ -123,15 +135,17 @@ measure_micro() {
 }
 
 smoke_scale() {
-    local n s
+    local n s kind
     for n in 100 1000; do
         for s in "${SCALE_SERVERS[@]}"; do
             printf 'scale %s\t%s\t%s\n' "$n" "$s" "$(scale_once "$n" "$s" 0 | cut -f4-)"
         done
     done
     if have_runtime; then
-        printf 'switch ns: cnet %s, Go %s\n' "$(micro_once switch cnet)" "$(micro_once switch go)"
-        printf 'spawn ns: cnet %s, Go %s\n' "$(micro_once spawn cnet)" "$(micro_once spawn go)"
+        for kind in "${MICRO_KINDS[@]}"; do
+            printf '%s ns: cnet %s, Go %s\n' "$kind" "$(micro_once "$kind" cnet)" \
+                "$(micro_once "$kind" go)"
+        done
     fi
 }
 
@@ -423,7 +437,8 @@ micro_section() {
     echo "| benchmark | cnet tasks ns | Go ns | cnet / Go |"
     echo "|---|---:|---:|---:|"
     echo "| context switch: two tasks yielding to each other ($SWITCH_N yields each; cnet_yield, runtime.Gosched) | $(micro_of switch cnet) | $(micro_of switch go) | $(micro_ratio switch) |"
-    echo "| spawn and completion: cnet_go / go func, each task a waitgroup done, 1000 at a time ($SPAWN_N in all) | $(micro_of spawn cnet) | $(micro_of spawn go) | $(micro_ratio spawn) |"
+    echo "| spawn and completion, one at a time: cnet_go / go func of a task that signals a waitgroup, then the wait ($SPAWN_N) | $(micro_of spawn1 cnet) | $(micro_of spawn1 go) | $(micro_ratio spawn1) |"
+    echo "| spawn and completion, 1000 at a time (1000 tasks alive at once; $SPAWN_N in all) | $(micro_of spawn1000 cnet) | $(micro_of spawn1000 go) | $(micro_ratio spawn1000) |"
     echo
 }
 

@@ -2,8 +2,9 @@
 //
 //	micro_go switch M    two goroutines, each calling runtime.Gosched M times: every
 //	                     call switches to the other. Prints nanoseconds per switch.
-//	micro_go spawn K     K goroutines, 1000 at a time: go func() { wg.Done() }(), then
-//	                     wg.Wait() for the batch. Prints nanoseconds per goroutine.
+//	micro_go spawn K B   K goroutines, B at a time (1 <= B <= 1000): go func() {
+//	                     wg.Done() }(), then wg.Wait() for the batch. Prints
+//	                     nanoseconds per goroutine.
 package main
 
 import (
@@ -15,7 +16,7 @@ import (
 	"time"
 )
 
-const batch = 1000
+const maxBatch = 1000
 
 func switches(m int) float64 {
 	var wg sync.WaitGroup
@@ -33,7 +34,7 @@ func switches(m int) float64 {
 	return float64(time.Since(t0).Nanoseconds()) / float64(2*m)
 }
 
-func spawns(k int) float64 {
+func spawns(k, batch int) float64 {
 	var wg sync.WaitGroup
 	t0 := time.Now()
 	for b := 0; b < k/batch; b++ {
@@ -47,17 +48,20 @@ func spawns(k int) float64 {
 }
 
 func main() {
-	n := 0
-	if len(os.Args) == 3 {
+	n, b := 0, 0
+	if len(os.Args) >= 3 {
 		n, _ = strconv.Atoi(os.Args[2])
 	}
+	if len(os.Args) == 4 {
+		b, _ = strconv.Atoi(os.Args[3])
+	}
 	switch {
-	case n >= batch && os.Args[1] == "switch":
+	case len(os.Args) == 3 && n >= 1 && os.Args[1] == "switch":
 		fmt.Printf("%.1f\n", switches(n))
-	case n >= batch && os.Args[1] == "spawn":
-		fmt.Printf("%.1f\n", spawns(n))
+	case len(os.Args) == 4 && b >= 1 && b <= maxBatch && n >= b && os.Args[1] == "spawn":
+		fmt.Printf("%.1f\n", spawns(n, b))
 	default:
-		fmt.Fprintf(os.Stderr, "usage: micro_go switch|spawn N   (N >= %d)\n", batch)
+		fmt.Fprintf(os.Stderr, "usage: micro_go switch N | spawn N BATCH   (1 <= BATCH <= %d <= N)\n", maxBatch)
 		os.Exit(2)
 	}
 }

@@ -29,6 +29,8 @@
  * (request written to reply read in full), resident KiB per idle connection,
  * descriptors per connection, the descriptors beyond one per connection (0 when each
  * costs exactly one), and the server's threads with N idle connections.
+ * With SCALE_PERF=FILE in the environment, a perf record of the server covers the
+ * measured seconds alone (not the setup), into FILE.
  * On any failure prints "error WHAT" instead and exits 1; the server's own stderr
  * (which says why it failed, if it did) goes to ours. Every wait is bounded. */
 #define _GNU_SOURCE
@@ -393,6 +395,27 @@ static void print_result(long n, double secs, long done, int64_t cpu_ns, samples
     fflush(stdout);
 }
 
+/* perf record of the server for secs seconds from now, if SCALE_PERF names a file;
+ * returns its pid (0: none). */
+static pid_t start_perf(double secs)
+{
+    const char *file = getenv("SCALE_PERF");
+    char pid[24], duration[32];
+    pid_t p;
+
+    if (file == NULL || *file == '\0')
+        return 0;
+    snprintf(pid, sizeof pid, "%d", (int)srv.server);
+    snprintf(duration, sizeof duration, "%.3f", secs);
+    p = fork();
+    if (p == 0) {
+        execlp("perf", "perf", "record", "-q", "-F", "999", "-g", "-p", pid, "-o", file, "--",
+               "sleep", duration, (char *)NULL);
+        _exit(127);
+    }
+    return p < 0 ? 0 : p;
+}
+
 /* Connects all N (see above) and notes the server's state with one and with N. */
 static void set_up(long n, snapshot *base, snapshot *idle)
 {
@@ -423,6 +446,7 @@ int main(int argc, char **argv)
     samples lat = {0};
     int64_t t0, c0, end = INT64_MAX;
     clockid_t clock;
+    pid_t perf;
     long n, k = 0, done;
     double secs = 0;
     int ep;
@@ -450,6 +474,7 @@ int main(int argc, char **argv)
         run_loop(ep, now_ns() + (int64_t)(WARMUP_S * 1e9), NULL);
         end = now_ns() + (int64_t)(secs * 1e9);
     }
+    perf = counted ? 0 : start_perf(secs);
     c0 = server_cpu_ns(clock);
     t0 = now_ns();
     if (counted)
@@ -457,6 +482,8 @@ int main(int argc, char **argv)
     done = run_loop(ep, end, &lat);
     secs = (double)(now_ns() - t0) / 1e9;
     print_result(n, secs, done, server_cpu_ns(clock) - c0, &lat, &base, &idle);
+    if (perf > 0)
+        waitpid(perf, NULL, 0); /* its record is written before the server goes */
     stop_server();
     return 0;
 }

@@ -188,13 +188,13 @@ scale_counts_table() {
     done <"$TMP/scale_counts.tsv"
 }
 
-# perf record of one server during a scale run of N = 10,000.
+# perf record of one server over the measured seconds of a scale run of N = 10,000.
 scale_profile() {
     local data=$TMP/perf-scale-$1.data cmd
     read -r -a cmd <<<"$(scale_cmd "$1")"
-    timeout -k 5 "$SCALE_TIMEOUT" "${SCALE_PIN_CLIENT[@]}" "$BUILD/scale" 10000 \
-        "$SCALE_SECONDS" -- "${SCALE_PIN_SERVER[@]}" perf record -q -F 999 -g -o "$data" \
-        "${cmd[@]}" >/dev/null 2>&1 || true
+    rm -f "$data"
+    SCALE_PERF=$data timeout -k 5 "$SCALE_TIMEOUT" "${SCALE_PIN_CLIENT[@]}" "$BUILD/scale" \
+        10000 "$SCALE_SECONDS" -- "${SCALE_PIN_SERVER[@]}" "${cmd[@]}" >/dev/null 2>&1 || true
     perf_summary "$data"
 }
 
@@ -206,7 +206,7 @@ scale_profiles() {
     fi
     for s in tasks go floor; do
         log "bench: profiling scale $s"
-        echo "perf record of $(server_name "$s") at N = 10,000, flat (the whole run: setup too):"
+        echo "perf record of $(server_name "$s") at N = 10,000, the measured second only, flat:"
         echo
         echo '```'
         scale_profile "$s"

@@ -441,8 +441,8 @@ typedef struct cnet__poll_arm {
     int slot;
 } cnet__poll_arm;
 
-int cnet__poller_open(cnet__poller **out); /* 0, or -errno from cnet__poller_syscall */
-extern const char cnet__poller_syscall[];
+/* 0, or -errno with *syscall naming the call that failed. */
+int cnet__poller_open(cnet__poller **out, const char **syscall);
 void cnet__poller_close(cnet__poller *p);
 /* Makes readiness of sysfd for events reach p as token: epoll and kqueue register the
  * descriptor once, edge-triggered, both directions (*registered records it); poll(2)
@@ -488,6 +488,7 @@ int cnet__poll_any(struct pollfd *p, int n, int64_t deadline);
 /* A descriptor that becomes readable once signalled, until drained: a scheduler's and
  * a plain thread's way to be woken. */
 int cnet__wake_open(int *rfd, int *wfd); /* 0 or -errno */
+extern const char cnet__wake_syscall[];  /* what wake_open calls: "eventfd", "pipe" */
 void cnet__wake_signal(int wfd);
 void cnet__wake_close(int rfd, int wfd);
 void cnet__wake_drain(int rfd);

@@ -15,8 +15,6 @@ struct cnet__poller {
     int wake_rfd, wake_wfd;
 };
 
-const char cnet__poller_syscall[] = "epoll_create1";
-
 static int os_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 {
     CNET__FAULT("epoll_ctl", -1);
@@ -29,22 +27,26 @@ static int os_epoll_create1(int flags)
     return epoll_create1(flags);
 }
 
-int cnet__poller_open(cnet__poller **out)
+int cnet__poller_open(cnet__poller **out, const char **syscall)
 {
     struct epoll_event ev = {.events = EPOLLIN, .data.u64 = WAKE_TOKEN};
     cnet__poller *p = cnet__os_calloc(1, sizeof *p);
     int rc;
 
+    *syscall = "calloc";
     if (p == NULL)
         return -ENOMEM;
+    *syscall = "epoll_create1";
     p->epfd = os_epoll_create1(EPOLL_CLOEXEC);
     if (p->epfd < 0) {
         rc = CNET__ERRNO();
         goto fail_epoll;
     }
+    *syscall = cnet__wake_syscall;
     rc = cnet__wake_open(&p->wake_rfd, &p->wake_wfd);
     if (rc < 0)
         goto fail_wake;
+    *syscall = "epoll_ctl";
     if (os_epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->wake_rfd, &ev) < 0) {
         rc = CNET__ERRNO();
         goto fail_ctl;

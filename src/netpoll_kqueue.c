@@ -16,8 +16,6 @@ struct cnet__poller {
     int wake_rfd, wake_wfd;
 };
 
-const char cnet__poller_syscall[] = "kqueue";
-
 static int os_kevent(int kq, const struct kevent *ch, int nch, struct kevent *ev, int nev,
                      const struct timespec *ts)
 {
@@ -25,26 +23,31 @@ static int os_kevent(int kq, const struct kevent *ch, int nch, struct kevent *ev
     return kevent(kq, ch, nch, ev, nev, ts);
 }
 
-int cnet__poller_open(cnet__poller **out)
+int cnet__poller_open(cnet__poller **out, const char **syscall)
 {
     cnet__poller *p = cnet__os_calloc(1, sizeof *p);
     struct kevent ch;
     int rc;
 
+    *syscall = "calloc";
     if (p == NULL)
         return -ENOMEM;
+    *syscall = "kqueue";
     p->kq = kqueue();
     if (p->kq < 0) {
         rc = CNET__ERRNO();
         goto fail_kq;
     }
+    *syscall = "fcntl";
     if (cnet__os_fcntl(p->kq, F_SETFD, FD_CLOEXEC) < 0) {
         rc = CNET__ERRNO();
         goto fail_wake;
     }
+    *syscall = cnet__wake_syscall;
     rc = cnet__wake_open(&p->wake_rfd, &p->wake_wfd);
     if (rc < 0)
         goto fail_wake;
+    *syscall = "kevent";
     EV_SET(&ch, p->wake_rfd, EVFILT_READ, EV_ADD, 0, 0, (void *)WAKE_TOKEN);
     if (os_kevent(p->kq, &ch, 1, NULL, 0, NULL) < 0) {
         rc = CNET__ERRNO();

@@ -16,8 +16,6 @@ struct cnet__poller {
     int wake_rfd, wake_wfd;
 };
 
-const char cnet__poller_syscall[] = "pipe";
-
 static int grow(cnet__poller *p)
 {
     int cap = p->cap ? 2 * p->cap : 64;
@@ -40,16 +38,19 @@ static int grow(cnet__poller *p)
     return 0;
 }
 
-int cnet__poller_open(cnet__poller **out)
+int cnet__poller_open(cnet__poller **out, const char **syscall)
 {
     cnet__poller *p = cnet__os_calloc(1, sizeof *p);
     int rc;
 
+    *syscall = "calloc";
     if (p == NULL)
         return -ENOMEM;
     rc = grow(p);
-    if (rc == 0)
+    if (rc == 0) {
+        *syscall = cnet__wake_syscall;
         rc = cnet__wake_open(&p->wake_rfd, &p->wake_wfd);
+    }
     if (rc < 0) {
         free(p->fds);
         free(p->tokens);

@@ -425,12 +425,11 @@ static int scheds_new(int n, const char **syscall)
         return -ENOMEM;
     }
     for (made = 0; made < n && rc == 0; made++) {
-        rc = cnet__poller_open(&rt.scheds[made].poller);
+        rc = cnet__poller_open(&rt.scheds[made].poller, syscall);
         if (rc == 0)
             pthread_mutex_init(&rt.scheds[made].mu, NULL);
     }
     if (rc < 0) {
-        *syscall = cnet__poller_syscall;
         rt.n = made - 1;
         scheds_free(made - 1);
         return rc;
@@ -505,12 +504,6 @@ int cnet_run(const cnet_runtime_config *cfg, void (*main_fn)(void *), void *arg,
     return 0;
 }
 
-/* now + ns, saturating at INT64_MAX. */
-static int64_t add_ns(int64_t now, int64_t ns)
-{
-    return ns > INT64_MAX - now ? INT64_MAX : now + ns;
-}
-
 /* ---- sleeping --------------------------------------------------------------------- */
 
 typedef struct sleeper {
@@ -531,7 +524,7 @@ void cnet_sleep(int64_t ns)
     if (ns <= 0)
         return;
     if (sl.task != NULL) {
-        cnet__timer_start(&sl.timer, add_ns(cnet_now_ns(), ns));
+        cnet__timer_start(&sl.timer, cnet__add_sat_ns(cnet_now_ns(), ns));
         cnet__task_park();
         return;
     }

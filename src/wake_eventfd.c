@@ -7,6 +7,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+const char cnet__wake_syscall[] = "eventfd";
+
 int cnet__wake_open(int *rfd, int *wfd)
 {
     int fd;

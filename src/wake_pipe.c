@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+const char cnet__wake_syscall[] = "pipe";
+
 int cnet__wake_open(int *rfd, int *wfd)
 {
     int p[2], rc = cnet__sys_pipe(p);

@@ -244,8 +244,14 @@ static void multicast_refused_join_names_the_group(void **state)
         assert_int_equal(tu_run_child(join_without_ipv4, (void *)networks[i], out, sizeof out), 0);
         if (strcmp(out, "skip") == 0)
             skip(); /* no private network namespace here */
+#ifdef CNET_TEST_PORTABLE_FALLBACKS
+        /* darwin's join names the interface by its IPv4 address, which lo lacks here */
+        snprintf(want, sizeof want, "%d listen %s " GROUP ":5000: no such multicast interface",
+                 CNET_ENOIPV4IF, networks[i]);
+#else
         snprintf(want, sizeof want, "%d listen %s " GROUP ":5000: setsockopt: no such device",
                  -ENODEV, networks[i]);
+#endif
         assert_string_equal(out, want);
     }
 }

@@ -24,6 +24,51 @@
 
 #include "cnet.h"
 
+/* ---- the same suite on plain threads and inside tasks ------------------------------
+ * With CNET_TEST_IN_TASK=1 in the environment (ctest's *_task entries), a program's
+ * group runs as the first task of cnet_run (two scheduler threads): every blocking cnet
+ * call the test makes then parks a task, while the plain threads the test starts keep
+ * blocking as threads, and both must see the same results. */
+
+typedef struct tu_group {
+    const char *name;
+    const struct CMUnitTest *tests;
+    size_t n;
+    CMFixtureFunction setup, teardown;
+    int failed;
+} tu_group;
+
+static inline void tu_group_task(void *arg)
+{
+    tu_group *g = arg;
+
+    g->failed = _cmocka_run_group_tests(g->name, g->tests, g->n, g->setup, g->teardown);
+}
+
+static inline int tu_run_group(const char *name, const struct CMUnitTest *tests, size_t n,
+                               CMFixtureFunction setup, CMFixtureFunction teardown)
+{
+    tu_group g = {name, tests, n, setup, teardown, 0};
+    cnet_runtime_config cfg = {.threads = 2};
+    cnet_error err;
+    const char *in_task = getenv("CNET_TEST_IN_TASK");
+
+    if (in_task == NULL || strcmp(in_task, "1") != 0)
+        return _cmocka_run_group_tests(name, tests, n, setup, teardown);
+    if (cnet_run(&cfg, tu_group_task, &g, &err) < 0) {
+        fprintf(stderr, "cnet_run: %s\n", err.msg);
+        return 1;
+    }
+    return g.failed;
+}
+
+#undef cmocka_run_group_tests
+#define cmocka_run_group_tests(group, setup, teardown) \
+    tu_run_group(#group, group, sizeof(group) / sizeof((group)[0]), setup, teardown)
+#undef cmocka_run_group_tests_name
+#define cmocka_run_group_tests_name(name, group, setup, teardown) \
+    tu_run_group(name, group, sizeof(group) / sizeof((group)[0]), setup, teardown)
+
 /* ---- fd accounting: every test must leave the fd table as it found it ------------- */
 
 static inline int tu_count_fds(void)

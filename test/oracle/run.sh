@@ -64,9 +64,18 @@ if [ ${#isolate_names[@]} -eq 0 ]; then
     echo "oracle: note: no mount namespace here; cases-names.txt is left out"
 fi
 
+# A build whose code path differs from Linux's by design (the darwin path run on Linux)
+# leaves out the verbs that reach it: ORACLE_SKIP_VERBS="verb|verb".
+cases=$here/cases.txt
+if [ -n "${ORACLE_SKIP_VERBS:-}" ]; then
+    cases=$work/cases.txt
+    grep -v -E "^(${ORACLE_SKIP_VERBS}) " "$here/cases.txt" >"$cases"
+    echo "oracle: note: this build leaves out the cases of: $ORACLE_SKIP_VERBS"
+fi
+
 # Runs one side (PROGRAM) on every case file it can, one result line per case.
 run_side() {
-    "${isolate[@]}" "$1" "$here/cases.txt"
+    "${isolate[@]}" "$1" "$cases"
     if [ ${#isolate_names[@]} -gt 0 ]; then
         "${isolate_names[@]}" "$1" "$here/cases-names.txt"
     fi

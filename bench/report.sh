@@ -271,8 +271,8 @@ plot "$dat" using 6:xtic(1) title columnheader(6) lc rgb "#1f77b4", \
      "" using 7 title columnheader(7) lc rgb "#2ca02c", \
      "" using 8 title columnheader(8) lc rgb "#ff7f0e", \
      "" using 9 title columnheader(9) lc rgb "#9a9a9a"
-set yrange [0:*]
-set xlabel "concurrent connections, one 64-byte request in flight each (no bar: not measured or failed)"
+set yrange [0:1.5]
+set xlabel "connections, one 64-byte request in flight each (no bar: failed)"
 set title "Many connections: round trips/s (server on CPU 0, load on CPU 1; $SCALE_RUNS rounds)"
 set ylabel "rate / floor's rate"
 plot "$TMP/scale_ratios.dat" using 2:xtic(1) title columnheader(2) lc rgb "#1f77b4", \

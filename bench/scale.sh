@@ -12,7 +12,7 @@
 read -r -a SCALE_NS <<<"${SCALE_NS:-100 1000 10000 19000}"
 SCALE_RUNS=${SCALE_RUNS:-5}
 # N = 19,000 takes twice as long as the rest together (19,000 connects, each slower as
-# the ephemeral ports fill up): fewer rounds, to keep make bench near 6 minutes.
+# the ephemeral ports fill up): fewer rounds, to keep make bench under 8 minutes.
 SCALE_BIG_N=10000 SCALE_BIG_RUNS=${SCALE_BIG_RUNS:-3}
 SCALE_SECONDS=${SCALE_SECONDS:-1}
 SCALE_SERVERS=(tasks threads go uv floor)

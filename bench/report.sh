@@ -104,11 +104,16 @@ profile() {
     pingpong) "$BUILD/loadgen" pingpong "$PINGPONG_N" -- "${rec[@]}" "${cmd[@]}" echo ;;
     bulk) "$BUILD/loadgen" bulk "$BULK_MIB" -- "${rec[@]}" "${cmd[@]}" bulk ;;
     esac >/dev/null 2>&1
+    perf_summary "$data"
+}
+
+# The flat summary of a perf record: by binary, then the top symbols.
+perf_summary() {
     echo "by binary:"
-    perf report -i "$data" --stdio --no-children -g none --sort dso --percent-limit 0.5 \
+    perf report -i "$1" --stdio --no-children -g none --sort dso --percent-limit 0.5 \
         -q 2>/dev/null | sed -e 's/[[:space:]]*$//' -e '/^$/d' | head -6
     echo "top symbols:"
-    perf report -i "$data" --stdio --no-children -g none --sort dso,symbol --percent-limit 1.5 \
+    perf report -i "$1" --stdio --no-children -g none --sort dso,symbol --percent-limit 1.5 \
         -q 2>/dev/null | sed -e 's/[[:space:]]*$//' -e 's/[[:space:]]*-[[:space:]]*-$//' \
         -e '/^$/d' | head -12
 }
@@ -176,7 +181,8 @@ write_report() {
         echo
         machine_facts
         echo
-        echo "Every figure is the median of $RUNS runs in this one invocation; the servers"
+        echo "Every figure of the one-connection workloads (the scale workload has its own"
+        echo "section) is the median of $RUNS runs in this one invocation; the servers"
         echo "alternate within each round and the order rotates every round. Ratios are paired:"
         echo "the median over rounds of the two figures' quotient within a round, so load from"
         echo "elsewhere on this shared machine cancels out as far as it can. Client and server"
@@ -213,7 +219,9 @@ write_report() {
         echo
         counts_table
         echo
-        echo "## Missed targets: by how much, and profiles"
+        scale_section
+        micro_section
+        echo "## Missed targets of issue 7: by how much, and profiles"
         echo
         misses_section
         echo
@@ -238,10 +246,11 @@ plot_ratios() {
                 "$(cpu_ratio "$w" uv floor)" "$(cpu_ratio "$w" floor_opts floor)"
         done
     } >"$dat"
+    scale_plot_data "$TMP/scale_ratios.dat"
     gnuplot <<EOF
-set terminal pngcairo size 1200,520 font "sans,11"
+set terminal pngcairo size 1200,1000 font "sans,11"
 set output "$RESULTS/ratios.png"
-set multiplot layout 1,2 title "cnet, Go and libuv against the epoll + accept4 floor (1.0; paired medians of $RUNS rounds)"
+set multiplot layout 2,2 title "cnet, Go and libuv against the epoll floor (1.0; paired medians)"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
@@ -250,18 +259,32 @@ set yrange [0:1.3]
 set grid ytics
 set key top left
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 2 lc rgb "black"
-set title "Rate (client and server on one core)"
+set title "One connection: rate (client and server on one core; $RUNS rounds)"
 set ylabel "rate / floor's rate"
 plot "$dat" using 2:xtic(1) title columnheader(2) lc rgb "#1f77b4", \
      "" using 3 title columnheader(3) lc rgb "#2ca02c", \
      "" using 4 title columnheader(4) lc rgb "#ff7f0e", \
      "" using 5 title columnheader(5) lc rgb "#9a9a9a"
-set title "Work per CPU second of the library's process"
+set title "One connection: work per CPU second of the library's process"
 set ylabel "floor's CPU per op / library's"
 plot "$dat" using 6:xtic(1) title columnheader(6) lc rgb "#1f77b4", \
      "" using 7 title columnheader(7) lc rgb "#2ca02c", \
      "" using 8 title columnheader(8) lc rgb "#ff7f0e", \
      "" using 9 title columnheader(9) lc rgb "#9a9a9a"
+set yrange [0:1.5]
+set xlabel "connections, one 64-byte request in flight each (no bar: failed)"
+set title "Many connections: round trips/s (server on CPU 0, load on CPU 1; $SCALE_RUNS rounds)"
+set ylabel "rate / floor's rate"
+plot "$TMP/scale_ratios.dat" using 2:xtic(1) title columnheader(2) lc rgb "#1f77b4", \
+     "" using 3 title columnheader(3) lc rgb "#9467bd", \
+     "" using 4 title columnheader(4) lc rgb "#2ca02c", \
+     "" using 5 title columnheader(5) lc rgb "#ff7f0e"
+set title "Many connections: work per CPU second of the server"
+set ylabel "floor's CPU per round trip / server's"
+plot "$TMP/scale_ratios.dat" using 6:xtic(1) title columnheader(6) lc rgb "#1f77b4", \
+     "" using 7 title columnheader(7) lc rgb "#9467bd", \
+     "" using 8 title columnheader(8) lc rgb "#2ca02c", \
+     "" using 9 title columnheader(9) lc rgb "#ff7f0e"
 unset multiplot
 EOF
 }

@@ -11,6 +11,10 @@
 # The load generator and every server share CPU 1 (taskset): on this VM a cross-CPU
 # wake-up costs an interrupt through the hypervisor, which made every run 5x slower and
 # buried the libraries' differences in noise.
+# Then the scale workload and the task micro-benchmarks of issue 10 (bench/scale.sh:
+# N connections at once, server on CPU 0 and load generator on CPU 1).
+#
+#   bench/run.sh scale    only those: builds, runs, prints their sections (no report)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -69,6 +73,7 @@ build_all() {
     (cd "$BENCH/srv_go" &&
         GOPROXY=off GO111MODULE=off GOPATH="$BUILD/gopath" GOCACHE="$BUILD/gocache" \
             go build -o "$BUILD/srv_go" main.go)
+    build_scale
 }
 
 # ---- Timed runs ---------------------------------------------------------------------
@@ -183,7 +188,13 @@ count_one() {
     local kind=$1 s=$2 a=$TMP/st-$1-$2-1.txt b=$TMP/st-$1-$2-2.txt
     strace_run "$kind" "$s" "$COUNT_N1" "$a"
     strace_run "$kind" "$s" "$COUNT_N2" "$b"
-    awk -v kind="$kind" -v s="$s" -v ops=$((COUNT_N2 - COUNT_N1)) -v waits="$WAIT_CALLS" '
+    strace_diff "$kind" "$s" $((COUNT_N2 - COUNT_N1)) "$a" "$b"
+}
+
+# strace_diff kind server ops summary-1 summary-2 -> a line of counts.tsv, from two
+# strace -c summaries of runs that differ by ops operations.
+strace_diff() {
+    awk -v kind="$1" -v s="$2" -v ops="$3" -v waits="$WAIT_CALLS" '
         BEGIN { split(waits, wl, " "); for (i in wl) iswait[wl[i]] = 1 }
         function add(list, item) { return list (list == "" ? "" : ", ") item }
         function sorted(a, n,   i, j, t, out) {
@@ -209,7 +220,7 @@ count_one() {
             }
             printf "%s\t%s\t%.2f\t%.2f\t%.2f\t%s\t%s\n", kind, s, total, total - work, work,
                 sorted(done, nw), sorted(other, no)
-        }' "$a" "$b"
+        }' "$4" "$5"
 }
 
 count_all() {
@@ -228,6 +239,7 @@ count_of() { # kind server column(3 total, 5 work)
 }
 
 source "$BENCH/report.sh"
+source "$BENCH/scale.sh"
 
 # Smoke test: one run of every workload and server, no report.
 smoke() {
@@ -237,6 +249,17 @@ smoke() {
             printf '%s\t%s\t%s\n' "$w" "$s" "$(run_once "$w" "$s")"
         done
     done
+    smoke_scale
+}
+
+# Only the scale workload and the micro-benchmarks, their sections on stdout.
+scale_only() {
+    measure_scale
+    measure_micro
+    scale_medians
+    scale_count_all
+    scale_section
+    micro_section
 }
 
 main() {
@@ -247,8 +270,16 @@ main() {
         smoke
         return
     fi
+    if [[ ${1:-} == scale ]]; then
+        scale_only
+        return
+    fi
     measure_all
     medians
+    measure_scale
+    measure_micro
+    scale_medians
+    scale_count_all
     count_all
     write_report
     plot_ratios

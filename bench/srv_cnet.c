@@ -1,13 +1,20 @@
 /* The cnet server: the blocking API, one connection at a time on one thread. That is
  * all every workload needs (accept closes at once; ping-pong and bulk use a single
  * connection), and it is what the floor's epoll loop does too, so neither side pays
- * for threads the other does not have.
+ * for threads the other does not have. The scale workload (many connections at once)
+ * has the "threads" mode: a thread per connection, the only way the blocking API
+ * serves many connections without the task runtime (srv_tasks.c is the other way).
  *
  *   srv_cnet accept|echo|bulk     listen on 127.0.0.1:0, print "PORT PID", serve
+ *   srv_cnet threads              echo, a detached thread per connection (default
+ *                                 attributes, as a plain program would create it)
  *   srv_cnet dial PORT N          N x (cnet_dial, SO_LINGER 0, close); dials per second */
 #define _GNU_SOURCE
 #include <cnet.h>
 
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +52,55 @@ static void echo(cnet_conn *c)
     while ((n = cnet_conn_read(c, buf, sizeof buf, NULL)) > 0)
         if (cnet_conn_write(c, buf, (size_t)n, NULL) < 0)
             break;
+}
+
+/* The first failure other than the client's reset at the end of a run, on stderr:
+ * the scale report shows it (say, "read: too many open files"). */
+static void report_once(const char *what, const cnet_error *err)
+{
+    static atomic_int reported;
+
+    if (err->code == -ECONNRESET || err->code == -EPIPE || atomic_exchange(&reported, 1))
+        return;
+    fprintf(stderr, "srv_cnet: %s: %s\n", what, err->msg);
+}
+
+static void *echo_thread(void *arg)
+{
+    cnet_conn *c = arg;
+    char buf[ECHO_SIZE];
+    cnet_error err;
+    ssize_t n;
+
+    while ((n = cnet_conn_read(c, buf, sizeof buf, &err)) > 0)
+        if (cnet_conn_write(c, buf, (size_t)n, &err) < 0)
+            break;
+    if (n != 0)
+        report_once("handler", &err);
+    cnet_conn_close(c);
+    return NULL;
+}
+
+/* A thread per connection. An accept or thread failure ends the server: its clients
+ * see their connections reset, and the load generator reports the error. */
+static void serve_threads(void)
+{
+    cnet_listener *ln = listen_loopback();
+    cnet_error err;
+    pthread_t t;
+    cnet_conn *c;
+    int rc;
+
+    for (;;) {
+        if (cnet_listener_accept(ln, &c, &err) < 0)
+            die("accept", &err);
+        rc = pthread_create(&t, NULL, echo_thread, c);
+        if (rc != 0) {
+            fprintf(stderr, "srv_cnet: pthread_create: %s\n", strerror(rc));
+            exit(1);
+        }
+        pthread_detach(t);
+    }
 }
 
 static void bulk(cnet_conn *c)
@@ -112,7 +168,9 @@ int main(int argc, char **argv)
         serve(echo);
     else if (argc == 2 && strcmp(argv[1], "bulk") == 0)
         serve(bulk);
+    else if (argc == 2 && strcmp(argv[1], "threads") == 0)
+        serve_threads();
     else
-        fprintf(stderr, "usage: srv_cnet accept|echo|bulk | dial PORT N\n");
+        fprintf(stderr, "usage: srv_cnet accept|echo|bulk|threads | dial PORT N\n");
     return 2;
 }

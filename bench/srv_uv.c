@@ -41,6 +41,14 @@ static void free_handle(uv_handle_t *h)
     free(h);
 }
 
+/* A read error and a failed write can both want to close a connection (the scale
+ * workload's clients reset theirs at the end); libuv asserts on a second close. */
+static void close_conn(uv_handle_t *h)
+{
+    if (!uv_is_closing(h))
+        uv_close(h, free_handle);
+}
+
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
     (void)suggested;
@@ -50,7 +58,7 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void on_echo_written(uv_write_t *wr, int status)
 {
     if (status < 0)
-        uv_close((uv_handle_t *)wr->handle, free_handle);
+        close_conn((uv_handle_t *)wr->handle);
 }
 
 /* The reply goes out at once when the socket has room (always, for 64 bytes). */
@@ -61,7 +69,7 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     int sent;
 
     if (n < 0) {
-        uv_close((uv_handle_t *)s, free_handle);
+        close_conn((uv_handle_t *)s);
         return;
     }
     if (n == 0)
@@ -73,7 +81,7 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     memcpy(c->wbuf, buf->base + sent, (size_t)(n - sent));
     out = uv_buf_init(c->wbuf, (unsigned)(n - sent));
     if (uv_write(&c->wr, s, &out, 1, on_echo_written) < 0)
-        uv_close((uv_handle_t *)s, free_handle);
+        close_conn((uv_handle_t *)s);
 }
 
 static void write_bulk(conn *c);

@@ -49,7 +49,8 @@ static inline int tu_run_group(const char *name, const struct CMUnitTest *tests,
                                CMFixtureFunction setup, CMFixtureFunction teardown)
 {
     tu_group g = {name, tests, n, setup, teardown, 0};
-    cnet_runtime_config cfg = {.threads = 2};
+    /* room for cmocka and the test bodies in any build, sanitizers included */
+    cnet_runtime_config cfg = {.threads = 2, .stack_size = 1 << 20};
     cnet_error err;
     const char *in_task = getenv("CNET_TEST_IN_TASK");
 

@@ -378,7 +378,8 @@ test_duration_options() {
     expect_eq "listen --idle-timeout 1hour is Go's error" \
         'cnet listen: --idle-timeout: time: unknown unit "hour" in duration "1hour"' \
         "$(head -n 1 "$T/dur.err")"
-    for args in "-w 300ms" "-w 1.5s" "-w 1h2m" "-w 250us --fallback-delay -1s" "-w 2m --fallback-delay 10ns"; do
+    # Long enough that a loaded machine cannot time out a refused connect (250us did).
+    for args in "-w 300ms" "-w 1.5s" "-w 1h2m" "-w 250000us --fallback-delay -1s" "-w 2m --fallback-delay 10ns"; do
         # shellcheck disable=SC2086
         run dial $args tcp 127.0.0.1:1 </dev/null >/dev/null 2>"$T/dur.err"
         expect_eq "valid durations reach the dial: dial $args" \

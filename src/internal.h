@@ -195,7 +195,8 @@ int cnet__resolve(const char *op, const cnet__network *net, const char *address,
 
 /* getaddrinfo that gives up at deadline (0 = none): the lookup runs on a thread the
  * caller stops waiting for, since getaddrinfo cannot be cancelled. Returns getaddrinfo's
- * code, or EAI_AGAIN with *timed_out set. */
+ * code (errno as getaddrinfo left it, for EAI_SYSTEM), or EAI_AGAIN with *timed_out
+ * set. */
 int cnet__getaddrinfo(const char *host, int64_t deadline, struct addrinfo **res, bool *timed_out);
 
 /* Go's first(isIPv4): the first IPv4 address, else the first address. */

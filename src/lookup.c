@@ -21,7 +21,7 @@ typedef struct lookup_job {
     pthread_mutex_t mu; /* guards everything below */
     int refs;           /* the caller and the thread */
     bool done;
-    int rc;
+    int rc, sys_errno; /* getaddrinfo's result, and errno after it (for EAI_SYSTEM) */
     struct addrinfo *res;
     cnet__waitq caller;
     char host[];
@@ -86,10 +86,11 @@ static void *lookup_thread(void *arg)
 {
     lookup_job *job = arg;
     struct addrinfo *res = NULL;
-    int rc = plain_getaddrinfo(job->host, &res);
+    int rc = plain_getaddrinfo(job->host, &res), sys_errno = errno;
 
     pthread_mutex_lock(&job->mu);
     job->rc = rc;
+    job->sys_errno = sys_errno;
     job->res = res;
     job->done = true;
     cnet__waitq_wake(&job->caller, 0, CNET__WAKE_EVENT);
@@ -140,6 +141,7 @@ static int wait_answer(lookup_job *job, int64_t deadline, struct addrinfo **res,
     if (job->done) {
         *timed_out = false;
         rc = job->rc;
+        errno = job->sys_errno; /* as if the caller had called getaddrinfo itself */
         *res = job->res;
         job->res = NULL; /* the caller owns it now */
     }
@@ -150,7 +152,7 @@ static int wait_answer(lookup_job *job, int64_t deadline, struct addrinfo **res,
 int cnet__getaddrinfo(const char *host, int64_t deadline, struct addrinfo **res, bool *timed_out)
 {
     lookup_job *job;
-    int rc;
+    int rc, saved;
 
     *res = NULL;
     *timed_out = false;
@@ -176,6 +178,8 @@ int cnet__getaddrinfo(const char *host, int64_t deadline, struct addrinfo **res,
         return EAI_AGAIN;
     }
     rc = wait_answer(job, deadline, res, timed_out);
+    saved = errno;
     job_unref(job);
+    errno = saved;
     return rc;
 }

@@ -215,6 +215,9 @@ static int lookup_host(const char *op, const cnet__network *net, const char *hos
     if (rc == EAI_NONAME || rc == EAI_NODATA_COMPAT)
         return host_error(err, CNET_ENOHOST, op, net, "lookup ", host, len,
                           cnet_strerror(CNET_ENOHOST));
+    if (rc == EAI_SYSTEM) /* Go's cgo resolver: the errno, EMFILE when there is none */
+        return host_error(err, -(errno != 0 ? errno : EMFILE), op, net, "lookup ", host, len,
+                          cnet_strerror(-(errno != 0 ? errno : EMFILE)));
     if (rc != 0)
         return host_error(err, CNET_ELOOKUP, op, net, "lookup ", host, len, gai_strerror(rc));
     for (ai = res; ai != NULL; ai = ai->ai_next)

@@ -653,8 +653,14 @@ static void dial_by_name_under_full_table(void **state)
     int rc = cnet_dial_with(&d, "tcp4", name, &c, &err);
     unfill_table(fds, n);
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
-    assert_int_equal(rc, CNET_ENOHOST);
-    assert_string_equal(err.msg, "dial tcp4: lookup localhost: no such host");
+    /* glibc cannot open /etc/hosts and says EAI_NONAME; musl says EAI_SYSTEM with EMFILE,
+     * which Go's cgo resolver reports as the errno */
+    if (rc == CNET_ENOHOST)
+        assert_string_equal(err.msg, "dial tcp4: lookup localhost: no such host");
+    else {
+        assert_int_equal(rc, -EMFILE);
+        assert_string_equal(err.msg, "dial tcp4: lookup localhost: too many open files");
+    }
     cnet_listener_close(ln);
 }
 

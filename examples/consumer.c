@@ -110,8 +110,11 @@ static void exchange(cnet_conn *client, cnet_conn *server)
 {
     char buf[8] = "";
     cnet_error err = {0, ""};
+    size_t written = 0;
 
-    check(cnet_conn_write(client, "ping", 4, &err) == 4, "conn_write client", &err);
+    check(cnet_conn_write(client, "pi", 2, &err) == 2, "conn_write client", &err);
+    check(cnet_conn_write_n(client, "ng", 2, &written, &err) == 0 && written == 2,
+          "conn_write_n counts what it wrote", &err);
     check(read_full(server, buf, 4, &err) == 0 && memcmp(buf, "ping", 4) == 0,
           "conn_read server gets ping", &err);
     check(cnet_conn_write(server, "pong", 4, &err) == 4, "conn_write server", &err);
@@ -257,10 +260,91 @@ static void use_tcp(void)
         use_conn_deadlines(client);
         exchange(client, server);
     }
+    if (client != NULL) {
+        check(cnet_conn_stop(client) == 0 && cnet_conn_stop(client) == 0 &&
+                  cnet_conn_write(client, "x", 1, &err) == CNET_ECLOSED,
+              "conn_stop (twice) makes later calls fail with CNET_ECLOSED", &err);
+    }
     check(client == NULL || cnet_conn_close(client) == 0, "conn_close client", NULL);
     check(server == NULL || cnet_conn_close(server) == 0, "conn_close server", NULL);
+    check(cnet_listener_stop(ln) == 0 && cnet_listener_accept(ln, &server, &err) == CNET_ECLOSED,
+          "listener_stop makes accept fail with CNET_ECLOSED", &err);
     check(cnet_listener_close(ln) == 0, "listener_close", NULL);
     check_refused(addr);
+}
+
+/* ---- tasks: a listener task echoes what a client task sends ---------------------------- */
+
+typedef struct tasks_demo {
+    cnet_listener *ln;
+    char addr[CNET_ADDRSTRLEN];
+    cnet_waitgroup *wg;
+    int echoed, in_task;
+} tasks_demo;
+
+static void echo_one(void *arg)
+{
+    tasks_demo *t = arg;
+    cnet_conn *c = NULL;
+    char buf[8];
+    ssize_t n;
+
+    if (cnet_listener_accept(t->ln, &c, NULL) == 0) {
+        while ((n = cnet_conn_read(c, buf, sizeof buf, NULL)) > 0)
+            cnet_conn_write(c, buf, (size_t)n, NULL);
+        cnet_conn_close(c);
+    }
+    cnet_waitgroup_done(t->wg);
+}
+
+static void send_one(void *arg)
+{
+    tasks_demo *t = arg;
+    cnet_conn *c = NULL;
+    char buf[8] = "";
+
+    cnet_yield();
+    cnet_sleep(1000000);
+    if (cnet_dial("tcp", t->addr, &c, NULL) == 0) {
+        t->echoed = cnet_conn_write(c, "task", 4, NULL) == 4 && cnet_conn_close_write(c, NULL) == 0 &&
+                    read_full(c, buf, 4, NULL) == 0 && memcmp(buf, "task", 4) == 0;
+        cnet_conn_close(c);
+    }
+    cnet_waitgroup_done(t->wg);
+}
+
+static void tasks_main(void *arg)
+{
+    tasks_demo *t = arg;
+
+    t->in_task = cnet_in_task();
+    if (cnet_waitgroup_new(&t->wg) != 0)
+        return;
+    cnet_waitgroup_add(t->wg, 2);
+    if (cnet_go(echo_one, t) != 0)
+        cnet_waitgroup_done(t->wg);
+    if (cnet_go(send_one, t) != 0)
+        cnet_waitgroup_done(t->wg);
+    cnet_waitgroup_wait(t->wg);
+    cnet_waitgroup_free(t->wg);
+}
+
+static void use_tasks(void)
+{
+    cnet_runtime_config cfg = {.threads = 2};
+    tasks_demo t = {0};
+    cnet_error err = {0, ""};
+
+    if (cnet_listen("tcp", "127.0.0.1:0", &t.ln, &err) != 0) {
+        check(0, "listen for the tasks", &err);
+        return;
+    }
+    cnet_listener_addr(t.ln, t.addr, sizeof t.addr);
+    check(cnet_run(&cfg, tasks_main, &t, &err) == 0, "run", &err);
+    check(t.in_task == 1 && cnet_in_task() == 0, "in_task inside, not outside", NULL);
+    check(t.echoed, "a task echoes what another task sends", NULL);
+    check(cnet_go(echo_one, &t) == -EPERM, "go without a runtime is -EPERM", NULL);
+    cnet_listener_close(t.ln);
 }
 
 static void use_udp(void)
@@ -288,6 +372,9 @@ static void use_udp(void)
               "packet_read_from", &err);
         check_str(from, a_addr, "read_from names the sender");
     }
+    check(a == NULL || (cnet_packet_stop(a) == 0 &&
+                        cnet_packet_read_from(a, buf, sizeof buf, NULL, 0, &err) == CNET_ECLOSED),
+          "packet_stop makes read_from fail with CNET_ECLOSED", &err);
     check(a == NULL || cnet_packet_close(a) == 0, "packet_close a", NULL);
     check(b == NULL || cnet_packet_close(b) == 0, "packet_close b", NULL);
 }
@@ -516,6 +603,7 @@ int main(int argc, char **argv)
     use_host_port();
     use_tcp();
     use_udp();
+    use_tasks();
     use_multicast();
     use_errors();
     use_policy();

@@ -208,10 +208,12 @@ int cnet__sys_socket(int family, int sotype, int proto);
 /* A non-blocking close-on-exec pipe: 0 or -errno. */
 int cnet__sys_pipe(int p[2]);
 
-/* accept with non-blocking close-on-exec result; fills sa. Returns fd or -errno.
- * cnet__accept_syscall names the call in error text ("accept4" or "accept"). */
+/* accept with non-blocking close-on-exec result; fills sa. Returns fd or -errno;
+ * *dequeued tells whether a connection left the queue (on an error too, where a step
+ * after the accept failed). cnet__accept_syscall names the call in error text
+ * ("accept4" or "accept"). */
 extern const char cnet__accept_syscall[];
-int cnet__sys_accept(int fd, cnet__sockaddr *sa);
+int cnet__sys_accept(int fd, cnet__sockaddr *sa, bool *dequeued);
 
 /* The three default-option entry points (Go's setDefault*Sockopts), plus the
  * defaults of accepted and dialed TCP connections. Each returns 0 or -errno and, on

@@ -189,12 +189,27 @@ int cnet_listen(const char *network, const char *address, cnet_listener **ln, cn
     return cnet_listen_with(NULL, network, address, ln, err);
 }
 
-/* One accept4 (or accept); the new handle, or a code. */
+/* Linux's accept takes a descriptor before it looks at the queue, so a full table fails
+ * it with EMFILE even when no connection is waiting. Only a queued connection makes that
+ * an error; with an empty queue the accept waits, as it would with a slot free (issue
+ * 11.1). A poll that fails reports the EMFILE. */
+static bool out_of_fds_with_nothing_queued(int rc, int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+
+    return (rc == -EMFILE || rc == -ENFILE) && cnet__os_poll(&p, 1, 0) == 0;
+}
+
+/* One accept4 (or accept); the new handle, or a code: -EAGAIN when there is nothing to
+ * accept, a full descriptor table with nothing queued included. */
 static int accept_one(cnet_listener *ln, cnet_conn **c)
 {
     cnet__sockaddr peer;
-    int nfd = cnet__sys_accept(ln->fd.sysfd, &peer);
+    bool dequeued;
+    int nfd = cnet__sys_accept(ln->fd.sysfd, &peer, &dequeued);
 
+    if (nfd < 0 && !dequeued && out_of_fds_with_nothing_queued(nfd, ln->fd.sysfd))
+        return -EAGAIN;
     if (nfd < 0)
         return nfd;
     *c = cnet__conn_new(nfd, ln->net, &peer);
@@ -205,17 +220,6 @@ static int accept_one(cnet_listener *ln, cnet_conn **c)
     if (ln->opts_on_accept)
         cnet__apply_conn_options(nfd, peer.u.sa.sa_family, &ln->keepalive);
     return 0;
-}
-
-/* Linux's accept takes a descriptor before it looks at the queue, so a full table fails
- * it with EMFILE even when no connection is waiting. Only a queued connection makes that
- * an error; with an empty queue the accept waits, as it would with a slot free (issue
- * 11.1). A poll that fails reports the EMFILE. */
-static bool out_of_fds_with_nothing_queued(int rc, int fd)
-{
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-
-    return (rc == -EMFILE || rc == -ENFILE) && cnet__os_poll(&p, 1, 0) == 0;
 }
 
 int cnet_listener_accept(cnet_listener *ln, cnet_conn **c, cnet_error *err)
@@ -236,7 +240,7 @@ int cnet_listener_accept(cnet_listener *ln, cnet_conn **c, cnet_error *err)
             break;
         if (rc == -ECONNABORTED)
             rc = 0; /* the peer gave up before we got to it: not the listener's error */
-        else if (rc == -EAGAIN || rc == -EWOULDBLOCK || out_of_fds_with_nothing_queued(rc, ln->fd.sysfd))
+        else if (rc == -EAGAIN || rc == -EWOULDBLOCK)
             rc = cnet__fd_wait(&ln->fd, POLLIN, &ln->fd.rdeadline);
     }
     /* Format while still holding the fd: a concurrent close frees ln after release. */

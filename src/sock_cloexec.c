@@ -24,7 +24,7 @@ static inline int cnet__os_accept4(int fd, struct sockaddr *sa, socklen_t *len, 
     return accept4(fd, sa, len, flags);
 }
 
-int cnet__sys_accept(int fd, cnet__sockaddr *sa)
+int cnet__sys_accept(int fd, cnet__sockaddr *sa, bool *dequeued)
 {
     int nfd;
 
@@ -32,6 +32,7 @@ int cnet__sys_accept(int fd, cnet__sockaddr *sa)
     do
         nfd = cnet__os_accept4(fd, &sa->u.sa, &sa->len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     while (nfd < 0 && errno == EINTR);
+    *dequeued = nfd >= 0;
     return nfd < 0 ? CNET__ERRNO() : nfd;
 }
 

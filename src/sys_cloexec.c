@@ -107,7 +107,7 @@ static bool accept_may_block(int fd)
     return flags < 0 || (flags & O_NONBLOCK) == 0;
 }
 
-int cnet__sys_accept(int fd, cnet__sockaddr *sa)
+int cnet__sys_accept(int fd, cnet__sockaddr *sa, bool *dequeued)
 {
     bool locked = !accept_may_block(fd);
     int nfd;
@@ -118,6 +118,7 @@ int cnet__sys_accept(int fd, cnet__sockaddr *sa)
     do
         nfd = cnet__os_accept(fd, &sa->u.sa, &sa->len);
     while (nfd < 0 && errno == EINTR);
+    *dequeued = nfd >= 0;
     return finish(nfd, locked);
 }
 

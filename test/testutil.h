@@ -85,21 +85,43 @@ static inline int tu_count_fds(void)
     return n - 1; /* the directory stream's own fd */
 }
 
+/* ---- the thread's wake-up descriptor ------------------------------------------------ */
+
+static inline long tu_gettid(void);
+static inline void tu_wait_thread_blocked(long tid);
+
+typedef struct tu_warm {
+    cnet_conn *c;
+    long tid;
+} tu_warm;
+
+static inline void *tu_warm_stopper(void *arg)
+{
+    tu_warm *w = arg;
+    tu_wait_thread_blocked(w->tid);
+    cnet_conn_stop(w->c);
+    return NULL;
+}
+
 /* A thread's first blocking wait gives it a wake-up descriptor that lives as long as the
- * thread (one per thread, never one per handle). A short read that times out makes it
- * exist before the count, so the count sees only what the test itself opens. */
+ * thread (one per thread, never one per handle). A read that surely blocks (another
+ * thread stops it only once this one sleeps in poll) makes it exist before the count, so
+ * the count sees only what the test itself opens. */
 static inline void tu_warm_thread_wake(void)
 {
     int sv[2];
-    cnet_conn *c;
+    tu_warm w = {NULL, tu_gettid()};
+    pthread_t t;
     char b;
 
     if (cnet_in_task() || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
         return;
-    if (cnet_file_conn(sv[0], NULL, &c, NULL) == 0) {
-        cnet_conn_set_read_deadline(c, cnet_now_ns() + 1000000);
-        (void)cnet_conn_read(c, &b, 1, NULL);
-        cnet_conn_close(c);
+    if (cnet_file_conn(sv[0], NULL, &w.c, NULL) == 0) {
+        if (pthread_create(&t, NULL, tu_warm_stopper, &w) == 0) {
+            (void)cnet_conn_read(w.c, &b, 1, NULL);
+            pthread_join(t, NULL);
+        }
+        cnet_conn_close(w.c);
     }
     close(sv[0]);
     close(sv[1]);

@@ -19,7 +19,7 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 ASAN := -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="$(SANITIZE)"
 ASAN_ENV := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: deps build build-asan build-fallbacks test demo cross musl clean
+.PHONY: deps build build-asan build-fallbacks test demo cross musl musl-arm64 clean
 
 # Idempotent: apt runs only when a package is missing, so repeat runs cost nothing.
 deps:
@@ -55,6 +55,12 @@ cross:
 musl:
 	.ci/musl.sh
 
+# The same suite built for aarch64-linux-musl, run under qemu-aarch64 user emulation
+# (installs qemu-user-static), so the aarch64 context switch runs; the tests qemu cannot
+# run are listed in .ci/musl.sh, and docs/PLATFORMS.md says what the run proves.
+musl-arm64:
+	.ci/musl.sh aarch64-linux-musl
+
 # gcc build + tests, clang sanitizer build + tests, then the installed tree as a user
 # sees it. Sub-makes keep the order even under `make -j`.
 test: deps
@@ -69,6 +75,7 @@ test: deps
 	    cmake --install build --prefix "$$p" >/dev/null; test/examples_check.sh "$$p"
 	$(MAKE) --no-print-directory cross
 	$(MAKE) --no-print-directory musl
+	$(MAKE) --no-print-directory musl-arm64
 	.ci/reliability.sh
 
 demo: deps
@@ -76,7 +83,7 @@ demo: deps
 	build/tools/cnet demo
 
 clean:
-	rm -rf build build-asan build-fallbacks build-cross build-musl build-reliability*
+	rm -rf build build-asan build-fallbacks build-cross build-musl build-musl-aarch64 build-reliability*
 
 # `make bench`: cnet against Go, libuv and the epoll floor (not part of `make test`).
 include bench/bench.mk

@@ -416,10 +416,7 @@ static void dial_localhost_with_and_without_timeout(void **state)
     int port;
     cnet_listener *ln = listen_loopback4(addr, &port);
     snprintf(name, sizeof name, "localhost:%d", port);
-    /* The program's own threads only (a second scheduler inside tasks): an earlier
-     * test's resolver thread may still be finishing. */
-    int threads = cnet_in_task() ? 2 : 1;
-    wait_threads(threads);
+    int threads = tu_settled_threads(); /* an earlier test's resolver thread has finished */
     const int64_t timeouts[] = {0, 5 * SEC};
     for (size_t i = 0; i < 2; i++) {
         for (int round = 0; round < 20; round++) {

@@ -679,20 +679,11 @@ static int threads_now(void)
     return n;
 }
 
-/* Waits (at most 5 s) until this process is down to its main thread: a resolver thread
- * an earlier test stopped waiting for may still be finishing its lookup. */
-static void wait_for_one_thread(void)
-{
-    for (int i = 0; i < 500 && threads_now() > 1; i++)
-        cnet_sleep(10 * MS);
-    assert_int_equal(threads_now(), 1);
-}
-
 static void run_fails_cleanly(const char *call, int errnum, const char *want)
 {
     cnet_error err;
-    wait_for_one_thread();
-    int fds = tu_count_fds(), threads = threads_now();
+    int threads = tu_settled_threads(); /* an earlier test's resolver thread has finished */
+    int fds = tu_count_fds();
     cnet__fault_arm(1, errnum, call);
     int rc = cnet_run(&two_threads, nothing, NULL, &err);
     cnet__fault_disarm();

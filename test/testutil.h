@@ -85,6 +85,35 @@ static inline int tu_count_fds(void)
     return n - 1; /* the directory stream's own fd */
 }
 
+/* ---- threads ---------------------------------------------------------------------- */
+
+static inline int tu_count_threads(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e = readdir(d); e != NULL; e = readdir(d))
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* The thread count once it has stopped falling for 50 ms (at most 5 s): a resolver
+ * thread that an earlier call stopped waiting for finishes by itself. Counted, not
+ * assumed: an emulator (qemu-user) may run threads of its own in the process. */
+static inline int tu_settled_threads(void)
+{
+    const struct timespec ms = {0, 1000000};
+    int n = tu_count_threads(), same = 0;
+    for (int i = 0; i < 5000 && same < 50; i++) {
+        nanosleep(&ms, NULL);
+        int now = tu_count_threads();
+        same = now == n ? same + 1 : 0;
+        n = now;
+    }
+    return n;
+}
+
 /* ---- the thread's wake-up descriptor ------------------------------------------------ */
 
 static inline long tu_gettid(void);

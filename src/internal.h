@@ -420,9 +420,10 @@ bool cnet__waitq_wake_one(cnet__waitq *q, int why);
  * w->events as well, and return CNET__WAKE_EVENT when it is ready. Returns the
  * CNET__WAKE_* reason. */
 int cnet__waiter_block(cnet__waitq *q, cnet__waiter *w, int64_t deadline, int sysfd);
-/* A task waiting on several queues at once (its waiters linked, sharing a claim): parks
- * until one is woken or the deadline passes (timed's timer). Then, under each queue's
- * lock, leave() unlinks a waiter nobody woke. */
+/* Parks the running task until one of its waiters is woken or the deadline (0: none)
+ * passes (timed's timer). A task waiting on several queues at once links a waiter in
+ * each, sharing a claim, and afterwards, under each queue's lock, leave() unlinks a
+ * waiter nobody woke. */
 void cnet__waiter_park_claimed(cnet__waiter *timed, int64_t deadline);
 void cnet__waiter_leave(cnet__waiter *w);
 

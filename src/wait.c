@@ -169,20 +169,8 @@ static void deadline_fired(cnet__timer *t)
     pthread_mutex_unlock(w->lock);
 }
 
-static int task_block(cnet__waiter *w, int64_t deadline)
-{
-    if (deadline != 0) {
-        w->timer.fire = deadline_fired;
-        cnet__timer_start(&w->timer, deadline);
-    }
-    pthread_mutex_unlock(w->lock);
-    cnet__task_park();
-    pthread_mutex_lock(w->lock);
-    if (deadline != 0)
-        cnet__timer_stop(&w->timer);
-    return atomic_load(&w->woken);
-}
-
+/* The timer and the parked task live on the same scheduler thread, so the timer can
+ * only fire while the task is parked, whatever the queue's lock is doing. */
 void cnet__waiter_park_claimed(cnet__waiter *timed, int64_t deadline)
 {
     if (deadline != 0) {
@@ -192,6 +180,14 @@ void cnet__waiter_park_claimed(cnet__waiter *timed, int64_t deadline)
     cnet__task_park();
     if (deadline != 0)
         cnet__timer_stop(&timed->timer);
+}
+
+static int task_block(cnet__waiter *w, int64_t deadline)
+{
+    pthread_mutex_unlock(w->lock);
+    cnet__waiter_park_claimed(w, deadline);
+    pthread_mutex_lock(w->lock);
+    return atomic_load(&w->woken);
 }
 
 void cnet__waiter_leave(cnet__waiter *w)

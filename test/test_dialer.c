@@ -389,24 +389,13 @@ static void dialer_keepalive_config(void **state)
 
 /* ---- names and the resolver thread ------------------------------------------------------ */
 
-static int count_threads(void)
-{
-    DIR *d = opendir("/proc/self/task");
-    assert_non_null(d);
-    int n = 0;
-    for (struct dirent *e = readdir(d); e != NULL; e = readdir(d))
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
 /* A resolver thread the caller stopped waiting for finishes by itself (bounded wait). */
 static void wait_threads(int want)
 {
     const struct timespec ms = {0, 1000000};
-    for (int i = 0; i < 5000 && count_threads() != want; i++)
+    for (int i = 0; i < 5000 && tu_count_threads() != want; i++)
         nanosleep(&ms, NULL);
-    assert_int_equal(count_threads(), want);
+    assert_int_equal(tu_count_threads(), want);
 }
 
 static void dial_localhost_with_and_without_timeout(void **state)
@@ -440,7 +429,7 @@ static void dial_localhost_expired_timeout(void **state)
     int port;
     cnet_listener *ln = listen_loopback4(addr, &port);
     snprintf(name, sizeof name, "localhost:%d", port);
-    int threads = count_threads();
+    int threads = tu_count_threads();
     const int64_t timeouts[] = {-1, -5 * SEC, 1};
     for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++) {
         cnet_dialer d = {.timeout_ns = timeouts[i]};

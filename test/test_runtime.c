@@ -666,19 +666,6 @@ static void dial_by_name_under_full_table(void **state)
 
 /* ---- injected faults in the runtime's own calls ------------------------------------ */
 
-static int threads_now(void)
-{
-    char line[256];
-    int n = -1;
-    FILE *f = fopen("/proc/self/status", "r");
-    assert_non_null(f);
-    while (fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "Threads: %d", &n) == 1)
-            break;
-    fclose(f);
-    return n;
-}
-
 static void run_fails_cleanly(const char *call, int errnum, const char *want)
 {
     cnet_error err;
@@ -690,7 +677,7 @@ static void run_fails_cleanly(const char *call, int errnum, const char *want)
     assert_int_equal(rc, -errnum);
     assert_string_equal(err.msg, want);
     assert_int_equal(tu_count_fds(), fds);
-    assert_int_equal(threads_now(), threads);
+    assert_int_equal(tu_count_threads(), threads);
 }
 
 static void run_start_faults(void **state)
@@ -775,12 +762,12 @@ static void dial_silent_name(void *arg)
     cnet_waitgroup_done(s->wg);
 }
 
-static void *count_threads(void *arg)
+static void *sample_threads(void *arg)
 {
     silent *s = arg;
     const struct timespec ms = {0, 1000000};
     while (!atomic_load(&s->done)) {
-        int n = threads_now();
+        int n = tu_count_threads();
         if (n > atomic_load(&s->max_threads))
             atomic_store(&s->max_threads, n);
         nanosleep(&ms, NULL);
@@ -813,8 +800,8 @@ static void abandoned_lookups_are_bounded(void **state)
     assert_true(dns >= 0);
     assert_int_equal(bind(dns, (struct sockaddr *)&sa, sizeof sa), 0);
     memset(&s, 0, sizeof s);
-    int base = threads_now();
-    assert_int_equal(pthread_create(&counter, NULL, count_threads, &s), 0);
+    int base = tu_count_threads();
+    assert_int_equal(pthread_create(&counter, NULL, sample_threads, &s), 0);
     run_in_task(silent_main, &s);
     atomic_store(&s.done, 1);
     assert_int_equal(pthread_join(counter, NULL), 0);
@@ -824,9 +811,9 @@ static void abandoned_lookups_are_bounded(void **state)
     /* base + the sampler + a second scheduler + the resolver threads */
     assert_true(atomic_load(&s.max_threads) <= base + 2 + LOOKUP_THREADS_MAX);
     assert_true(atomic_load(&s.max_threads) > base + 2 + LOOKUP_THREADS_MAX / 2);
-    for (int i = 0; i < 1000 && threads_now() > base; i++)
+    for (int i = 0; i < 1000 && tu_count_threads() > base; i++)
         cnet_sleep(10 * MS); /* resolv.conf: one attempt of one second */
-    assert_int_equal(threads_now(), base);
+    assert_int_equal(tu_count_threads(), base);
     close(dns);
 }
 

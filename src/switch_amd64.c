@@ -2,7 +2,8 @@
  *
  * A context is just a saved stack pointer: cnet__ctx_switch pushes the callee-saved
  * registers (rbx, rbp, r12-r15) and the SSE and x87 control words on the current stack,
- * stores rsp in *from, loads to and pops the same set from there. Everything else is
+ * stores rsp in *from, loads to and pops the same set from there (loading the control
+ * words only when they differ: a load stalls the pipeline). Everything else is
  * caller-saved, so the compiler has already spilled it around the call. No system call:
  * the signal mask belongs to the thread, not the task (unlike swapcontext). */
 #include "internal.h"
@@ -28,11 +29,17 @@ __asm__(".text\n"
         "    subq $8, %rsp\n"
         "    stmxcsr (%rsp)\n"
         "    fnstcw 4(%rsp)\n"
+        "    movl (%rsp), %eax\n"
+        "    movzwl 4(%rsp), %edx\n"
         "    movq %rsp, (%rdi)\n"
         "    movq %rsi, %rsp\n"
-        "    ldmxcsr (%rsp)\n"
-        "    fldcw 4(%rsp)\n"
-        "    addq $8, %rsp\n"
+        /* MXCSR and the x87 control word: loaded only if the context being resumed
+         * saved them different from the current ones. */
+        "    cmpl (%rsp), %eax\n"
+        "    jne 2f\n"
+        "    cmpw 4(%rsp), %dx\n"
+        "    jne 2f\n"
+        "1:  addq $8, %rsp\n"
         "    popq %r15\n"
         "    popq %r14\n"
         "    popq %r13\n"
@@ -40,6 +47,9 @@ __asm__(".text\n"
         "    popq %rbx\n"
         "    popq %rbp\n"
         "    ret\n"
+        "2:  ldmxcsr (%rsp)\n"
+        "    fldcw 4(%rsp)\n"
+        "    jmp 1b\n"
         END(cnet__ctx_switch)
         /* A new task's first return lands here with its entry in r12 and argument in
          * r13. rip is undefined in this frame, so debuggers and unwinders stop here. */

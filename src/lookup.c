@@ -138,8 +138,11 @@ static int wait_answer(lookup_job *job, int64_t deadline, struct addrinfo **res,
         cnet__waiter_init(&w, &job->mu, 0);
         *timed_out = cnet__waiter_block(&job->caller, &w, deadline, -1) == CNET__WAKE_TIMEOUT;
     }
-    if (job->done) {
-        *timed_out = false;
+    /* Past the deadline the caller times out even if the answer is there (a loaded
+     * scheduler may run it late): Go's select would pick either at random. */
+    if (deadline != 0 && cnet__poll_timeout(deadline) == 0)
+        *timed_out = true;
+    if (!*timed_out) {
         rc = job->rc;
         errno = job->sys_errno; /* as if the caller had called getaddrinfo itself */
         *res = job->res;

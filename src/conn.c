@@ -1,5 +1,6 @@
 /* Connections: Go's Conn Read, Write, CloseWrite, LocalAddr, RemoteAddr, Close. The
- * data-ready path is one system call; poll only after EAGAIN. */
+ * data-ready path is one system call; poll only after EAGAIN, or before the call when
+ * the last TCP read drained the socket (see read_once). */
 #include "internal.h"
 #include "sys.h"
 
@@ -59,6 +60,24 @@ static int closed_error(cnet_conn *c, cnet_error *err, const char *op)
     return cnet__op_error(err, CNET_ECLOSED, op, c->net->name, NULL, remote, NULL);
 }
 
+/* One read. On TCP it also learns whether the kernel still holds data: when it holds
+ * none, the next read waits for the poller first instead of spending a system call on
+ * an EAGAIN. Nothing is stranded: data, a FIN or an error that comes after the read is
+ * a new edge; a FIN already there keeps TCP_INQ above zero, and an error already
+ * there is the hang-up the poller reported. */
+static ssize_t read_once(cnet_conn *c, void *buf, size_t len)
+{
+    ssize_t n;
+    int left;
+
+    if (c->net->kind != CNET__TCP)
+        return cnet__os_read(c->fd.sysfd, buf, len);
+    n = cnet__tcp_read(c->fd.sysfd, buf, len, &left);
+    if (n > 0 && left == 0 && !cnet__pd_hung_up(c->fd.pd))
+        atomic_store_explicit(&c->drained, true, memory_order_relaxed);
+    return n;
+}
+
 ssize_t cnet_conn_read(cnet_conn *c, void *buf, size_t len, cnet_error *err)
 {
     ssize_t n = 0;
@@ -72,7 +91,11 @@ ssize_t cnet_conn_read(cnet_conn *c, void *buf, size_t len, cnet_error *err)
     if (cnet__fd_acquire(&c->fd) < 0)
         return closed_error(c, err, "read");
     for (rc = cnet__fd_check_deadline(&c->fd.rdeadline); rc == 0;) {
-        n = cnet__os_read(c->fd.sysfd, buf, len);
+        if (atomic_exchange_explicit(&c->drained, false, memory_order_relaxed)) {
+            rc = cnet__fd_wait(&c->fd, POLLIN, &c->fd.rdeadline);
+            continue;
+        }
+        n = read_once(c, buf, len);
         if (n >= 0)
             break;
         if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -152,7 +175,11 @@ int cnet_conn_close_write(cnet_conn *c, cnet_error *err)
 
 int cnet_conn_close_read(cnet_conn *c, cnet_error *err)
 {
-    return shutdown_side(c, SHUT_RD, err);
+    int rc = shutdown_side(c, SHUT_RD, err);
+
+    if (rc == 0)
+        atomic_store(&c->drained, false); /* the next read returns end of stream at once */
+    return rc;
 }
 
 int cnet_conn_set_deadline(cnet_conn *c, int64_t deadline_ns)

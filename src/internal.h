@@ -228,6 +228,10 @@ void cnet__set_default_conn_sockopts(int fd, int family);
 /* true if accepted sockets inherit the listener's conn options (Linux). */
 bool cnet__accept_inherits_conn_sockopts(void);
 
+/* A read on a TCP socket: read(2)'s result, and in *left the bytes the kernel still
+ * holds after it (Linux's TCP_INQ), or -1 where the OS does not say. */
+ssize_t cnet__tcp_read(int fd, void *buf, size_t len, int *left);
+
 /* Writes without SIGPIPE: MSG_NOSIGNAL where it exists, SO_NOSIGPIPE elsewhere. */
 int cnet__send_flags(void);
 
@@ -275,6 +279,7 @@ typedef enum cnet__opt {
     CNET__OPT_TCP_KEEPALIVE, /* darwin's name for the idle time */
     CNET__OPT_TCP_KEEPINTVL,
     CNET__OPT_TCP_KEEPCNT,
+    CNET__OPT_TCP_INQ,
     CNET__OPT_SO_NOSIGPIPE,
     CNET__OPT_NONE, /* no option does it on this OS: the request is refused */
     CNET__OPT_COUNT
@@ -437,6 +442,7 @@ typedef struct cnet__pd cnet__pd;
 typedef struct cnet__pollev {
     uint64_t token;
     bool readable, writable;
+    bool hangup; /* the peer closed, or the socket has an error */
 } cnet__pollev;
 
 /* A poller's record of one waiter's interest (the poll(2) backend's slot). */
@@ -474,6 +480,9 @@ void cnet__pd_put(cnet__pd *pd);
 #define CNET__EXPIRED 1
 int cnet__pd_wait(cnet__pd *pd, short events, int64_t deadline, unsigned kicks);
 unsigned cnet__pd_kicks(cnet__pd *pd);
+/* true once the poller has reported a hang-up or an error on the socket: a read that
+ * found nothing more queued may still have an error or end of stream to return. */
+bool cnet__pd_hung_up(cnet__pd *pd);
 /* Wakes every call waiting on pd: a deadline change (those waiting for expired events
  * learn that their new deadline has passed already, however soon it changes again),
  * or, closing, a stop for good. */
@@ -595,6 +604,7 @@ struct cnet_listener {
 
 struct cnet_conn {
     cnet__fd fd;
+    atomic_bool drained; /* the last read left nothing queued: wait before reading */
     const cnet__network *net;
     cnet__network net_copy; /* what net points to */
     cnet__sockaddr remote;  /* the local end is asked of the kernel when needed */

@@ -27,6 +27,7 @@ struct cnet__pd {
     cnet__poller *registered; /* epoll/kqueue it is registered with, or NULL */
     bool rready, wready;      /* an edge no waiter has consumed yet */
     bool closing;             /* evicted: every wait fails with CNET_ECLOSED */
+    atomic_bool hung_up;      /* the poller reported a hang-up or an error */
     atomic_uint kicks;        /* wake-ups of every waiter (written under mu) */
     cnet__waitq waiters;
 };
@@ -77,6 +78,7 @@ cnet__pd *cnet__pd_get(int sysfd)
     pd->sysfd = sysfd;
     pd->registered = NULL;
     pd->rready = pd->wready = pd->closing = false;
+    atomic_store(&pd->hung_up, false);
     pd->waiters.head = NULL;
     pthread_mutex_unlock(&pd->mu);
     return pd;
@@ -148,6 +150,11 @@ unsigned cnet__pd_kicks(cnet__pd *pd)
     return atomic_load(&pd->kicks);
 }
 
+bool cnet__pd_hung_up(cnet__pd *pd)
+{
+    return atomic_load(&pd->hung_up);
+}
+
 void cnet__pd_kick(cnet__pd *pd, short expired, bool closing)
 {
     pthread_mutex_lock(&pd->mu);
@@ -176,6 +183,8 @@ void cnet__pd_event(const cnet__pollev *ev)
         return;
     pthread_mutex_lock(&pd->mu);
     if (pd->gen == (uint32_t)(ev->token >> 32)) {
+        if (ev->hangup)
+            atomic_store(&pd->hung_up, true);
         if (ev->readable) {
             pd->rready = true;
             cnet__waitq_wake(&pd->waiters, POLLIN, CNET__WAKE_EVENT);

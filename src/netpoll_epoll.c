@@ -119,6 +119,7 @@ int cnet__poller_wait(cnet__poller *p, int timeout_ms, cnet__pollev *out, int ma
         out[k].token = ev[i].data.u64;
         out[k].readable = (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
         out[k].writable = (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0;
+        out[k].hangup = (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
         k++;
     }
     return k;

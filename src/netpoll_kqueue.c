@@ -125,6 +125,7 @@ int cnet__poller_wait(cnet__poller *p, int timeout_ms, cnet__pollev *out, int ma
         out[k].token = token;
         out[k].readable = ev[i].filter == EVFILT_READ || (ev[i].flags & EV_ERROR) != 0;
         out[k].writable = ev[i].filter == EVFILT_WRITE || (ev[i].flags & EV_ERROR) != 0;
+        out[k].hangup = (ev[i].flags & (EV_EOF | EV_ERROR)) != 0;
         k++;
     }
     return k;

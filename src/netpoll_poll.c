@@ -132,6 +132,7 @@ int cnet__poller_wait(cnet__poller *p, int timeout_ms, cnet__pollev *out, int ma
         out[k].token = p->tokens[i];
         out[k].readable = (r & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) != 0;
         out[k].writable = (r & (POLLOUT | POLLHUP | POLLERR | POLLNVAL)) != 0;
+        out[k].hangup = (r & (POLLHUP | POLLERR | POLLNVAL)) != 0;
         k++;
         p->fds[i].revents = 0;
         remove_slot(p, i);

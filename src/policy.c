@@ -26,6 +26,7 @@
 #define R_KEEPIDLE "first probe after 15 s idle (Go's default, golang/go#31510)"
 #define R_KEEPINTVL "15 s between probes (Go's default)"
 #define R_KEEPCNT "9 unanswered probes end the connection (Go's default)"
+#define R_INQ "each read learns what is left queued, so a drained socket waits without an EAGAIN read (cnet's, not Go's)"
 #define R_PORTRANGE "DragonFly's default ephemeral range is narrow; use the high one (as Go)"
 #define R_NOSIGPIPE "a write to a closed peer returns EPIPE instead of raising SIGPIPE"
 #define R_REUSEPORT "opt-in group: the kernel spreads connections over members of the same user"
@@ -55,6 +56,7 @@ static const cnet__policy_row linux_rows[] = {
     ROW(MULTICAST, SO_REUSEADDR, 1, CNET__WHEN_ANY, false, R_MCAST_REUSEADDR),
     JOIN_ROWS,
     CONN_ROWS(TCP_KEEPIDLE),
+    ROW(CONN, TCP_INQ, 1, CNET__WHEN_INET | CNET__WHEN_STREAM, true, R_INQ),
     ROW(REUSEPORT, SO_REUSEPORT, 1, CNET__WHEN_INET, false, R_REUSEPORT),
 };
 
@@ -228,6 +230,7 @@ static const struct {
     [CNET__OPT_TCP_KEEPALIVE] = {"IPPROTO_TCP", "TCP_KEEPALIVE"},
     [CNET__OPT_TCP_KEEPINTVL] = {"IPPROTO_TCP", "TCP_KEEPINTVL"},
     [CNET__OPT_TCP_KEEPCNT] = {"IPPROTO_TCP", "TCP_KEEPCNT"},
+    [CNET__OPT_TCP_INQ] = {"IPPROTO_TCP", "TCP_INQ"},
     [CNET__OPT_SO_NOSIGPIPE] = {"SOL_SOCKET", "SO_NOSIGPIPE"},
     [CNET__OPT_SO_REUSEPORT_LB] = {"SOL_SOCKET", "SO_REUSEPORT_LB"},
     [CNET__OPT_NONE] = {"-", "(none)"},
@@ -366,7 +369,8 @@ void cnet__apply_conn_options(int fd, int family, const cnet_keepalive *ka)
 /* Only the keep-alive rows of the conn role (cnet_conn_set_keepalive). */
 static bool keepalive_only(const void *ctx, cnet__opt opt, int *value)
 {
-    return opt != CNET__OPT_TCP_NODELAY && keepalive_override(ctx, opt, value);
+    return opt != CNET__OPT_TCP_NODELAY && opt != CNET__OPT_TCP_INQ &&
+           keepalive_override(ctx, opt, value);
 }
 
 int cnet__set_keepalive(int fd, int family, const cnet_keepalive *ka)

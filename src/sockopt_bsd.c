@@ -65,6 +65,13 @@ bool cnet__opt_native(cnet__opt opt, int *level, int *name, socklen_t *size)
     }
 }
 
+/* No BSD says how much a read left queued: every read is Go's, retried after EAGAIN. */
+ssize_t cnet__tcp_read(int fd, void *buf, size_t len, int *left)
+{
+    *left = -1;
+    return cnet__os_read(fd, buf, len);
+}
+
 int cnet__set_default_sockopts(int fd, int family, int sotype, bool ipv6only)
 {
     return cnet__apply_policy(fd, CNET__ROLE_SOCKET, family, sotype, ipv6only);

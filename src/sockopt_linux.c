@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 
 const char *cnet__os_name(void)
@@ -30,6 +31,7 @@ bool cnet__opt_native(cnet__opt opt, int *level, int *name, socklen_t *size)
         [CNET__OPT_TCP_KEEPIDLE] = {IPPROTO_TCP, TCP_KEEPIDLE},
         [CNET__OPT_TCP_KEEPINTVL] = {IPPROTO_TCP, TCP_KEEPINTVL},
         [CNET__OPT_TCP_KEEPCNT] = {IPPROTO_TCP, TCP_KEEPCNT},
+        [CNET__OPT_TCP_INQ] = {IPPROTO_TCP, TCP_INQ},
     };
 
     if (native[opt].level == 0 && native[opt].name == 0)
@@ -66,6 +68,25 @@ void cnet__set_default_conn_sockopts(int fd, int family)
 bool cnet__accept_inherits_conn_sockopts(void)
 {
     return true;
+}
+
+ssize_t cnet__tcp_read(int fd, void *buf, size_t len, int *left)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    struct iovec iov = {buf, len};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                         .msg_controllen = sizeof control.buf};
+    ssize_t n = cnet__os_recvmsg(fd, &msg, 0);
+    struct cmsghdr *h = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+
+    *left = -1;
+    for (; h != NULL; h = CMSG_NXTHDR(&msg, h))
+        if (h->cmsg_level == SOL_TCP && h->cmsg_type == TCP_CM_INQ)
+            memcpy(left, CMSG_DATA(h), sizeof *left);
+    return n;
 }
 
 int cnet__send_flags(void)

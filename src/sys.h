@@ -88,6 +88,12 @@ static inline ssize_t cnet__os_read(int fd, void *buf, size_t len)
     return read(fd, buf, len);
 }
 
+static inline ssize_t cnet__os_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+    CNET__FAULT("recvmsg", -1);
+    return recvmsg(fd, msg, flags);
+}
+
 static inline ssize_t cnet__os_send(int fd, const void *buf, size_t len, int flags)
 {
     CNET__FAULT("send", -1);

@@ -277,6 +277,7 @@ static void assert_go_conn_options(int fd)
     assert_int_equal(tu_sockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE), 15);
     assert_int_equal(tu_sockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL), 15);
     assert_int_equal(tu_sockopt(fd, IPPROTO_TCP, TCP_KEEPCNT), 9);
+    assert_int_equal(tu_sockopt(fd, IPPROTO_TCP, TCP_INQ), 1); /* cnet's: reads learn what is left */
 }
 
 /* Rules 1 and 25, for both address families. */

@@ -185,20 +185,25 @@ static void assert_conn_rows(const char *os, const conn_row *want, size_t n)
 }
 
 /* Accepted and dialed TCP: no Nagle, keep-alive after 15 s idle, every 15 s, 9 probes.
- * darwin names the idle time TCP_KEEPALIVE; OpenBSD has no per-socket timers. */
+ * darwin names the idle time TCP_KEEPALIVE; OpenBSD has no per-socket timers. Linux
+ * adds TCP_INQ, cnet's own: reads learn what is left queued. */
 static void conn_rows_per_os(void **state)
 {
     static const conn_row standard[] = {NODELAY, KEEPALIVE,
                                         {"IPPROTO_TCP", "TCP_KEEPIDLE", "15"}, KEEPINTVL, KEEPCNT};
+    static const conn_row linux_rows[] = {NODELAY, KEEPALIVE,
+                                          {"IPPROTO_TCP", "TCP_KEEPIDLE", "15"}, KEEPINTVL,
+                                          KEEPCNT, {"IPPROTO_TCP", "TCP_INQ", "1"}};
     static const conn_row darwin[] = {NODELAY, KEEPALIVE,
                                       {"IPPROTO_TCP", "TCP_KEEPALIVE", "15"}, KEEPINTVL, KEEPCNT};
     static const conn_row openbsd[] = {NODELAY, KEEPALIVE};
-    static const char *const standard_oses[] = {"linux", "freebsd", "netbsd", "dragonfly"};
+    static const char *const standard_oses[] = {"freebsd", "netbsd", "dragonfly"};
     size_t i;
 
     (void)state;
     for (i = 0; i < COUNT(standard_oses); i++)
         assert_conn_rows(standard_oses[i], standard, COUNT(standard));
+    assert_conn_rows("linux", linux_rows, COUNT(linux_rows));
     assert_conn_rows("darwin", darwin, COUNT(darwin));
     assert_conn_rows("openbsd", openbsd, COUNT(openbsd));
 }

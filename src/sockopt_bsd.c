@@ -2,6 +2,7 @@
  * The option values live in the policy table (policy.c); this file names the OS, maps
  * options to BSD constants, and reads the backlog. */
 #include "internal.h"
+#include "sys.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>

@@ -82,10 +82,11 @@ ssize_t cnet__tcp_read(int fd, void *buf, size_t len, int *left)
     ssize_t n = cnet__os_recvmsg(fd, &msg, 0);
     struct cmsghdr *h = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
 
+    /* Room for one message only: if the user turned on another (SO_TIMESTAMP through
+     * the descriptor, say), TCP_INQ's is cut off and this read learns nothing. */
     *left = -1;
-    for (; h != NULL; h = CMSG_NXTHDR(&msg, h))
-        if (h->cmsg_level == SOL_TCP && h->cmsg_type == TCP_CM_INQ)
-            memcpy(left, CMSG_DATA(h), sizeof *left);
+    if (h != NULL && h->cmsg_level == SOL_TCP && h->cmsg_type == TCP_CM_INQ)
+        memcpy(left, CMSG_DATA(h), sizeof *left);
     return n;
 }
 

@@ -13,6 +13,9 @@
  *                        IORING_OP_RECV into the connection's own buffer per request,
  *                        queued when the previous send completed. What a cnet backend
  *                        behind blocking calls would do: each parked read is one SQE.
+ *   srv_uring -1 -w echo one-shot receives, but each reply written at once by send(2)
+ *                        (MSG_DONTWAIT; an SQE only if the socket buffer is full): a
+ *                        backend whose writes park only when they would block.
  *
  * Listens on 127.0.0.1:0, prints "PORT PID", serves until killed (srv_floor's contract).
  * No socket option is set, as in the floor. The sockets stay blocking (no SOCK_NONBLOCK):
@@ -53,6 +56,7 @@ static char *bufs;             /* multishot: BUF_COUNT x ECHO_SIZE, lent to the 
 static int buf_returned;       /* buffers added to the ring since the last advance */
 static char (*conn_buf)[ECHO_SIZE]; /* one-shot: each connection's own buffer, by fd */
 static int one_shot;           /* -1 */
+static int direct_write;       /* -w */
 
 static void die(const char *what, int err)
 {
@@ -216,14 +220,33 @@ static void on_accept(const struct io_uring_cqe *cqe, int lfd)
     queue_recv(cqe->res);
 }
 
-/* Only a receive closes its descriptor, and only once its last completion is in: no
- * other operation on it is then pending but a send, whose completion never touches the
- * descriptor (its number may already belong to a new connection). */
+static void reply_one_shot(int fd, size_t len)
+{
+    ssize_t n;
+
+    if (direct_write) {
+        n = send(fd, conn_buf[fd], len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n == (ssize_t)len) {
+            queue_recv(fd);
+            return;
+        }
+        if (n >= 0 || errno != EAGAIN) {
+            close(fd); /* a short or failed write, as in the floor */
+            return;
+        }
+    }
+    queue_send(fd, conn_buf[fd], len, (unsigned)len);
+}
+
+/* Multishot: only a receive closes its descriptor, and only once its last completion is
+ * in: no other operation on it is then pending but a send, whose completion never
+ * touches the descriptor (its number may already belong to a new connection).
+ * One-shot: a connection has one operation pending at a time, and closes when it fails. */
 static void on_recv(const struct io_uring_cqe *cqe, int fd)
 {
     if (cqe->res > 0) {
         if (one_shot) {
-            queue_send(fd, conn_buf[fd], (size_t)cqe->res, (unsigned)cqe->res);
+            reply_one_shot(fd, (size_t)cqe->res);
             return;
         }
         unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
@@ -259,9 +282,10 @@ static void serve(void)
 {
     struct io_uring_cqe *cqe;
     unsigned head, seen;
-    int lfd = listen_loopback(), r;
+    int lfd, r;
 
-    setup_ring();
+    setup_ring(); /* first: where io_uring is disabled, fail before "PORT PID" */
+    lfd = listen_loopback();
     queue_accept(lfd);
     for (;;) {
         r = io_uring_submit_and_wait(&ring, 1);
@@ -291,8 +315,13 @@ int main(int argc, char **argv)
         argv++;
         argc--;
     }
+    if (one_shot && argc > 1 && strcmp(argv[1], "-w") == 0) {
+        direct_write = 1;
+        argv++;
+        argc--;
+    }
     if (argc == 2 && strcmp(argv[1], "echo") == 0)
         serve();
-    fprintf(stderr, "usage: srv_uring [-1] echo\n");
+    fprintf(stderr, "usage: srv_uring [-1 [-w]] echo\n");
     return 2;
 }

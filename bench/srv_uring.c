@@ -9,13 +9,15 @@
  *                        (the buffer goes back to the ring when the send completes).
  *                        The known wins: one SQE per connection for all its reads, no
  *                        buffer held by an idle connection.
- *   srv_uring -1 echo    one-shot: an IORING_OP_ACCEPT per connection accepted and an
+ *   srv_uring -1 echo    one-shot: an IORING_OP_ACCEPT per connection accepted, an
  *                        IORING_OP_RECV into the connection's own buffer per request,
- *                        queued when the previous send completed. What a cnet backend
- *                        behind blocking calls would do: each parked read is one SQE.
+ *                        queued when the previous send completed, an IORING_OP_SEND per
+ *                        reply. A cnet backend behind blocking calls where every read
+ *                        and every write parks its task on one SQE.
  *   srv_uring -1 -w echo one-shot receives, but each reply written at once by send(2)
  *                        (MSG_DONTWAIT; an SQE only if the socket buffer is full): a
- *                        backend whose writes park only when they would block.
+ *                        backend where a read parks on one SQE and a write is a plain
+ *                        call that parks only when it would block, as cnet writes now.
  *
  * Listens on 127.0.0.1:0, prints "PORT PID", serves until killed (srv_floor's contract).
  * No socket option is set, as in the floor. The sockets stay blocking (no SOCK_NONBLOCK):

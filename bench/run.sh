@@ -15,6 +15,9 @@
 # N connections at once, server on CPU 0 and load generator on CPU 1).
 #
 #   bench/run.sh scale    only those: builds, runs, prints their sections (no report)
+#
+# SCALE_ONLY="floor uring uring1" keeps only the scale servers named (in that order);
+# with MICRO_RUNS=0 and `scale`, a quick comparison of a few servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -41,6 +44,8 @@ log() { printf '%s\n' "$*" >&2; }
 # ---- Dependencies and builds ------------------------------------------------------
 
 DEB_PACKAGES=(cmake gcc make golang-go libuv1-dev gnuplot-nox strace util-linux)
+# ---- io_uring floor (issue 10, item 4): liburing for bench/srv_uring.c ----
+DEB_PACKAGES+=(liburing-dev)
 
 install_deps() {
     local p missing=()
@@ -74,6 +79,9 @@ build_all() {
         GOPROXY=off GO111MODULE=off GOPATH="$BUILD/gopath" GOCACHE="$BUILD/gocache" \
             go build -o "$BUILD/srv_go" main.go)
     build_scale
+    # ---- io_uring floor (issue 10, item 4) ----
+    build_uring
+    pick_scale_servers
 }
 
 # ---- Timed runs ---------------------------------------------------------------------

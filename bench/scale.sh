@@ -59,6 +59,10 @@ scale_cmd() {
     go) echo "env GOMAXPROCS=1 $BUILD/srv_go echo" ;;
     uv) echo "$BUILD/srv_uv echo" ;;
     floor) echo "$BUILD/srv_floor echo" ;;
+    # ---- io_uring floor (issue 10, item 4) ----
+    uring) echo "$BUILD/srv_uring echo" ;;
+    uring1) echo "$BUILD/srv_uring -1 echo" ;;
+    uring1w) echo "$BUILD/srv_uring -1 -w echo" ;;
     esac
 }
 
@@ -90,6 +94,7 @@ measure_scale() {
             log "bench: scale round $((r + 1))/$SCALE_RUNS, $n connections"
             for ((i = 0; i < k; i++)); do
                 s=${SCALE_SERVERS[(i + r) % k]}
+                uring_skips "$n" "$s" && continue # ---- io_uring floor (issue 10, item 4) ----
                 scale_once "$n" "$s" "$r" >>"$TMP/scale_raw.tsv"
             done
         done
@@ -296,6 +301,7 @@ scale_figures_table() {
     echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"
     for n in "${SCALE_NS[@]}"; do
         for s in "${SCALE_SERVERS[@]}"; do
+            uring_skips "$n" "$s" && continue # ---- io_uring floor (issue 10, item 4) ----
             awk -F'\t' -v n="$n" -v s="$s" -v name="$(server_name "$s")" '
                 $1 == n && $2 == s {
                     if ($3 == 0) {
@@ -402,6 +408,8 @@ scale_section() {
     echo
     scale_ratios_table
     echo
+    # ---- io_uring floor (issue 10, item 4) ----
+    uring_section
     echo "### Targets (issue 10)"
     echo
     scale_targets_table
@@ -457,4 +465,88 @@ scale_plot_data() {
             echo
         done
     } | awk '{ for (i = 2; i <= NF; i++) if ($i == "-") $i = "NaN" } 1' >"$1"
+}
+
+# ---- io_uring floor (issue 10, item 4) -----------------------------------------------
+# bench/srv_uring.c: the epoll floor's echo server done through io_uring (plain liburing),
+# to decide whether cnet should have an io_uring backend. "uring" is multishot accept and
+# receive with provided buffers; "uring1" one receive SQE per request, as a backend
+# behind blocking calls would do it; "uring1w" the same with each reply written at once
+# by send(2), as such a backend would write when the socket buffer has room.
+
+NAME_uring="io_uring floor (multishot)" NAME_uring1="io_uring floor (one-shot)"
+NAME_uring1w="io_uring floor (one-shot, send(2))"
+
+# Built, and added to the scale servers, only where liburing's header and library are.
+build_uring() {
+    if ! gcc "${CFLAGS[@]}" -o "$BUILD/srv_uring" "$BENCH/srv_uring.c" -luring 2>"$TMP/uring-build.err"; then
+        log "bench: no liburing (liburing-dev): no io_uring floor ($(head -1 "$TMP/uring-build.err"))"
+        return
+    fi
+    SCALE_SERVERS+=(uring uring1 uring1w)
+}
+
+# The io_uring floors run up to N = SCALE_BIG_N (URING_MAX_N): their question is settled
+# at 1,000 and 10,000, and N = 19,000 costs some 40 s a run on a busy 2-core machine.
+URING_MAX_N=${URING_MAX_N:-$SCALE_BIG_N}
+uring_skips() { # N server -> true if that run is left out
+    [[ $2 == uring* ]] && (($1 > URING_MAX_N))
+}
+
+# SCALE_ONLY="a b ...": only those scale servers, in that order.
+pick_scale_servers() {
+    [[ -n ${SCALE_ONLY:-} ]] || return 0
+    local want s picked=()
+    for want in $SCALE_ONLY; do
+        for s in "${SCALE_SERVERS[@]}"; do
+            [[ $s == "$want" ]] && picked+=("$s")
+        done
+        [[ " ${picked[*]} " == *" $want "* ]] || log "bench: SCALE_ONLY: no server $want here"
+    done
+    SCALE_SERVERS=("${picked[@]}")
+}
+
+# The paired ratio a/b of column c at N, with the range of the rounds' ratios and their
+# count: "median (min-max, k rounds)", or "-".
+uring_ratio() {
+    awk -F'\t' -v n="$1" -v a="$2" -v b="$3" -v c="$4" "$AWK_MEDIAN"'
+        $1 == n && $4 == "ok" && $2 == a { x[$3] = $c }
+        $1 == n && $4 == "ok" && $2 == b { y[$3] = $c }
+        END {
+            for (r in x) if (r in y && y[r] > 0) v[++k] = x[r] / y[r]
+            if (k == 0) { print "-"; exit }
+            m = median(v, k) # sorts v
+            printf "%.3f (%.2f-%.2f, %d)\n", m, v[1], v[k], k
+        }' "$TMP/scale_raw.tsv"
+}
+
+uring_section() {
+    local n s
+    [[ " ${SCALE_SERVERS[*]} " == *" floor "* && " ${SCALE_SERVERS[*]} " == *" uring"* ]] ||
+        return 0
+    echo "### io_uring against the epoll floor (issue 10, item 4)"
+    echo
+    echo "bench/srv_uring.c, one ring on one thread (SINGLE_ISSUER, DEFER_TASKRUN, a registered"
+    echo "ring descriptor), one io_uring_submit_and_wait per batch of completions, no socket"
+    echo "option set (as the floor). Multishot: multishot accept, multishot receive into a"
+    echo "ring of provided 64-byte buffers, IORING_OP_SEND from the receiving buffer. One-shot:"
+    echo "an IORING_OP_RECV per request into the connection's own buffer, queued when the"
+    echo "previous send completes (each parked read one SQE, as a cnet backend behind"
+    echo "blocking calls would be). One-shot, send(2): the same, each reply written at once by"
+    echo "send(2) (MSG_DONTWAIT), as such a backend would write when the socket has room."
+    echo "Paired ratios against the epoll floor in the same round:"
+    echo "median (lowest-highest, rounds)."
+    echo
+    echo "| connections | server | rate / floor's | CPU per round trip / floor's | p99 / floor's |"
+    echo "|---:|---|---:|---:|---:|"
+    for n in "${SCALE_NS[@]}"; do
+        for s in uring uring1 uring1w; do
+            [[ " ${SCALE_SERVERS[*]} " == *" $s "* ]] || continue
+            uring_skips "$n" "$s" && continue
+            printf '| %s | %s | %s | %s | %s |\n' "$n" "$(server_name "$s")" \
+                "$(uring_ratio "$n" "$s" floor 5)" "$(uring_ratio "$n" "$s" floor 6)" \
+                "$(uring_ratio "$n" "$s" floor 8)"
+        done
+    done
+    echo
 }

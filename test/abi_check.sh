@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The ABI of libcnet.so against the last release's baseline in abi/ (made by
+# .ci/abi-baseline.sh): additions are compatible, anything else fails.
+#   - symbols:   every function the release exported is still exported;
+#   - types:     abi-compliance-checker compares the abi-dumper dumps (DWARF) of the two
+#                libraries: function signatures, and the size, alignment and field
+#                offsets/types of every struct the API reaches (cnet_error, cnet_dialer,
+#                cnet_keepalive, cnet_listen_config, cnet_runtime_config, ...);
+#   - constants: every numeric #define CNET_* of the release keeps its value (error codes
+#                and sizes are compiled into programs; DWARF does not carry macros).
+# The dumps come from gcc on x86_64 with debug info (the RelWithDebInfo build); ctest runs
+# this test only there.
+# Usage: test/abi_check.sh SRC_DIR LIBCNET_SO [RELEASE]   (RELEASE: newest abi/cnet-*.dump)
+set -euo pipefail
+
+src=$1 lib=$2
+release=${3:-$(ls "$src"/abi/cnet-*.dump | sed 's|.*/cnet-\(.*\)\.dump$|\1|' | sort -V | tail -1)}
+base=$src/abi/cnet-$release
+work=$(mktemp -d /tmp/cnet-abi.XXXXXX)
+status=0
+fail() { echo "abi_check: FAIL: $*" >&2; status=1; }
+
+for f in "$base.dump" "$base.symbols" "$base.constants"; do
+    [ -f "$f" ] || { echo "abi_check: FAIL: no baseline $f" >&2; exit 1; }
+done
+readelf -S "$lib" | grep -q '\.debug_info' ||
+    { echo "abi_check: FAIL: $lib has no debug info (build RelWithDebInfo)" >&2; exit 1; }
+
+# Symbols: removed ones break every program that calls them.
+exported=$(nm -D --defined-only "$lib" | awk '$2 == "T" { print $3 }' | sort -u)
+removed=$(comm -23 <(sort -u "$base.symbols") <(echo "$exported"))
+[ -z "$removed" ] || fail "functions of release $release no longer exported:"$'\n'"$removed"
+added=$(comm -13 <(sort -u "$base.symbols") <(echo "$exported"))
+[ -z "$added" ] || echo "abi_check: added since $release (compatible):" $added
+
+# Constants.
+current=$("$src/.ci/abi-baseline.sh" --constants "$src/include/cnet.h")
+changed=$(comm -23 <(sort -u "$base.constants") <(sort -u <<<"$current"))
+[ -z "$changed" ] || fail "constants of release $release changed or removed (baseline lines):"$'\n'"$changed"
+
+# Types and signatures.
+if ! abi-dumper "$lib" -o "$work/new.dump" -lver new -public-headers "$src/include" \
+        >"$work/dumper.log" 2>&1; then
+    cat "$work/dumper.log" >&2
+    fail "abi-dumper $lib"
+elif ! abi-compliance-checker -l cnet -old "$base.dump" -new "$work/new.dump" \
+        -report-path "$work/report.html" >"$work/acc.log" 2>&1; then
+    cat "$work/acc.log" >&2
+    # The report's problem summary, as text.
+    sed -e 's/<[^>]*>/ /g' "$work/report.html" | grep -iE 'problem|changed|removed|size|offset' |
+        grep -v '^ *$' | head -40 >&2 || true
+    fail "abi-compliance-checker: incompatible with $release (full report: $work/report.html)"
+fi
+
+if [ "$status" -eq 0 ]; then
+    rm -rf "$work"
+    echo "abi_check: ok, compatible with release $release"
+fi
+exit $status

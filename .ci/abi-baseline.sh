@@ -42,6 +42,6 @@ mkdir -p "$src/abi"
 nm -D --defined-only "$lib" | awk '$2 == "T" { print $3 }' | sort -u >"$src/abi/cnet-$release.symbols"
 constants "$work/src-tree/include/cnet.h" >"$src/abi/cnet-$release.constants"
 abi-dumper "$lib" -o "$src/abi/cnet-$release.dump" -lver "$release" \
-    -public-headers "$work/src-tree/include" >/dev/null
+    -public-headers "$work/src-tree/include" >/dev/null 2>&1
 echo "abi-baseline: wrote abi/cnet-$release.{symbols,constants,dump}" \
      "($(wc -l <"$src/abi/cnet-$release.symbols") functions, $(wc -l <"$src/abi/cnet-$release.constants") constants)"

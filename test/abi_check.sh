@@ -45,10 +45,11 @@ if ! abi-dumper "$lib" -o "$work/new.dump" -lver new -public-headers "$src/inclu
     fail "abi-dumper $lib"
 elif ! abi-compliance-checker -l cnet -old "$base.dump" -new "$work/new.dump" \
         -report-path "$work/report.html" >"$work/acc.log" 2>&1; then
-    cat "$work/acc.log" >&2
-    # The report's problem summary, as text.
-    sed -e 's/<[^>]*>/ /g' "$work/report.html" | grep -iE 'problem|changed|removed|size|offset' |
-        grep -v '^ *$' | head -40 >&2 || true
+    grep -E 'compatibility' "$work/acc.log" >&2 || cat "$work/acc.log" >&2
+    # The problems, as lines of the XML report: type, problem, change, affected symbol.
+    abi-compliance-checker -l cnet -old "$base.dump" -new "$work/new.dump" -report-format xml \
+        -stdout 2>/dev/null | grep -E '<(type|problem|change|symbol) |<name>' |
+        sed -n '/<problem\|<change\|<type\|<symbol/p' | head -60 >&2 || true
     fail "abi-compliance-checker: incompatible with $release (full report: $work/report.html)"
 fi
 

@@ -18,19 +18,20 @@ exported=$(nm -D --defined-only "$lib" | awk '$2 == "T" { print $3 }' | sort -u)
 [ -n "$declared" ] || { echo "man_check: FAIL: no CNET_EXTERN function in cnet.h" >&2; exit 1; }
 [ -n "$exported" ] || { echo "man_check: FAIL: $lib exports no function" >&2; exit 1; }
 
-# name -> page, from each source's NAME line.
+# NAME.SECTION -> page, from each source's NAME line.
 declare -A page_of=()
 for scd in "$src"/man/*.scd; do
     page=$(basename "$scd" .scd)
+    sec=${page##*.}
     line=$(awk '/^# NAME$/ { f = 1; next } f && NF { print; exit }' "$scd")
     synopsis=$(awk '/^# SYNOPSIS$/ { f = 1; next } /^# / { f = 0 } f' "$scd")
     names=${line%% - *}
     [ "$names" != "$line" ] || { fail "$page: NAME line has no ' - description'"; continue; }
     for name in ${names//,/ }; do
-        if [ -n "${page_of[$name]:-}" ]; then
-            fail "$name is on two pages: ${page_of[$name]} and $page"
+        if [ -n "${page_of[$name.$sec]:-}" ]; then
+            fail "$name is on two pages: ${page_of[$name.$sec]} and $page"
         fi
-        page_of[$name]=$page
+        page_of[$name.$sec]=$page
         if grep -qx "$name" <<<"$declared" && ! grep -q "\b$name(" <<<"$synopsis"; then
             fail "$page: $name is on the NAME line but not in the SYNOPSIS"
         fi
@@ -44,12 +45,13 @@ for d in man1 man3 links/man1 links/man3; do
 done
 
 for fn in $(sort -u <<<"$declared"$'\n'"$exported"); do
-    if [ -z "${page_of[$fn]:-}" ]; then
+    if [ -z "${page_of[$fn.3]:-}" ]; then
         fail "$fn has no manual page (put it on a NAME line in man/, see man/README.md)"
         continue
     fi
-    out=$(MANWIDTH=80 man -M "$work/man" 3 "$fn" 2>&1) || { fail "man 3 $fn: $out"; continue; }
-    grep -q "$fn" <<<"$out" || fail "man 3 $fn shows a page without $fn"
+    # man -w follows the link page (.so) to the page man(1) would show.
+    path=$(man -w -M "$work/man" 3 "$fn" 2>&1) || { fail "man 3 $fn: $path"; continue; }
+    grep -q "$fn" "$path" || fail "man 3 $fn shows $path, a page without $fn"
 done
 
 for page in "$work"/man/man*/*; do

@@ -42,7 +42,7 @@ changes=$(ls "$work"/cnet_*.changes)
 for p in "${pkgs[@]}"; do ls "$work/${p}"_*.deb >/dev/null || fail "no ${p} package built"; done
 
 step "lintian"
-lintian --fail-on error,warning --no-tag-display-limit "$changes" >"$work/lintian.log" 2>&1 ||
+lintian --fail-on error,warning --tag-display-limit 0 "$changes" >"$work/lintian.log" 2>&1 ||
     { cat "$work/lintian.log" >&2; fail "lintian reports errors or warnings"; }
 cat "$work/lintian.log"
 

@@ -48,7 +48,7 @@ cat "$work/lintian.log"
 
 step "apt-get install ./*.deb"
 installed=1
-apt install --no-install-recommends "$work"/*.deb >"$work/install.log" 2>&1 ||
+apt install --no-install-recommends "$work/cnet_"*.deb "$work/libcnet0_"*.deb "$work/libcnet-dev_"*.deb >"$work/install.log" 2>&1 ||
     { cat "$work/install.log" >&2; fail "apt-get install"; }
 
 # The consumer runs bounded: a library bug that blocks must fail, not hang CI.
@@ -61,8 +61,9 @@ read -ra flags <<<"$(pkg-config --cflags --libs cnet)"
 consumer "$work/consumer_shared" "${flags[@]}"
 grep -q 'NEEDED.*\[libcnet\.so\.0\]' <<<"$(readelf -d "$work/consumer_shared")" ||
     fail "consumer_shared does not need libcnet.so.0"
-grep -q 'libcnet\.so\.0 => /usr/lib/' <<<"$(env -u LD_LIBRARY_PATH ldd "$work/consumer_shared")" ||
-    fail "libcnet.so.0 does not resolve to /usr/lib"
+loaded=$(env -u LD_LIBRARY_PATH ldd "$work/consumer_shared" | awk '$1 == "libcnet.so.0" { print $3 }')
+[ "$(realpath -ms "$loaded")" -ef "$(dpkg -L libcnet0 | grep '/libcnet\.so\.0$')" ] ||
+    fail "consumer_shared loads '$loaded', not libcnet0's libcnet.so.0"
 run "$work/consumer_shared"
 
 step "pkg-config cnet-static"

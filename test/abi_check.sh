@@ -23,7 +23,8 @@ fail() { echo "abi_check: FAIL: $*" >&2; status=1; }
 for f in "$base.dump" "$base.symbols" "$base.constants"; do
     [ -f "$f" ] || { echo "abi_check: FAIL: no baseline $f" >&2; exit 1; }
 done
-readelf -S "$lib" | grep -q '\.debug_info' ||
+# readelf's output is read whole first: under pipefail, grep -q's early exit could fail it.
+grep -q '\.debug_info' <<<"$(readelf -S "$lib")" ||
     { echo "abi_check: FAIL: $lib has no debug info (build RelWithDebInfo)" >&2; exit 1; }
 
 # Symbols: removed ones break every program that calls them.

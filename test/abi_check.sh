@@ -17,6 +17,8 @@ src=$1 lib=$2
 release=${3:-$(ls "$src"/abi/cnet-*.dump | sed 's|.*/cnet-\(.*\)\.dump$|\1|' | sort -V | tail -1)}
 base=$src/abi/cnet-$release
 work=$(mktemp -d /tmp/cnet-abi.XXXXXX)
+keep=0 # the report of a failed comparison stays for reading
+trap '[ "$keep" = 1 ] || rm -rf "$work"' EXIT
 status=0
 fail() { echo "abi_check: FAIL: $*" >&2; status=1; }
 
@@ -51,11 +53,11 @@ elif ! abi-compliance-checker -l cnet -old "$base.dump" -new "$work/new.dump" \
     abi-compliance-checker -l cnet -old "$base.dump" -new "$work/new.dump" -report-format xml \
         -stdout 2>/dev/null | grep -E '<(type|problem|change|symbol) |<name>' |
         sed -n '/<problem\|<change\|<type\|<symbol/p' | head -60 >&2 || true
+    keep=1
     fail "abi-compliance-checker: incompatible with $release (full report: $work/report.html)"
 fi
 
 if [ "$status" -eq 0 ]; then
-    rm -rf "$work"
     echo "abi_check: ok, compatible with release $release"
 fi
 exit $status

@@ -8,6 +8,9 @@ SHELL := /bin/bash
 
 DEB_PACKAGES := cmake gcc clang make pkg-config libcmocka-dev iproute2 util-linux strace golang-go \
                 libclang-rt-14-dev valgrind
+# ---- packaging (issue 14): man pages, the Debian packages, the ABI check ----
+DEB_PACKAGES += scdoc groff man-db debhelper dpkg-dev build-essential fakeroot lintian git \
+                abi-dumper abi-compliance-checker
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 JOBS ?= 2
 
@@ -73,6 +76,7 @@ test: deps
 	test/install_check.sh build
 	p=$$(mktemp -d /tmp/cnet-prefix.XXXXXX); trap 'rm -rf "$$p"' EXIT; \
 	    cmake --install build --prefix "$$p" >/dev/null; test/examples_check.sh "$$p"
+	.ci/deb.sh
 	$(MAKE) --no-print-directory cross
 	$(MAKE) --no-print-directory musl
 	$(MAKE) --no-print-directory musl-arm64

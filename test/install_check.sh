@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs a built tree into a scratch prefix and proves a program outside the source
-# tree can use it as a user would: pkg-config (shared), pkg-config --static (libcnet.a)
-# and CMake's find_package. The build tree must never leak in, so each link is checked
-# to point at the prefix. Usage: test/install_check.sh [BUILD_DIR]   (default: build)
+# tree can use it as a user would: pkg-config cnet (shared; with LD_LIBRARY_PATH, and
+# with the RPATH a custom prefix needs), pkg-config cnet-static (libcnet.a, proved by
+# the binary's dynamic section) and CMake's find_package. The build tree must never
+# leak in, so each link is checked to point at the prefix. Usage: test/install_check.sh [BUILD_DIR]   (default: build)
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +28,7 @@ cmake --install "$build" --prefix "$p" >"$work/install.log" || { cat "$work/inst
 libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt")
 libdir=${libdir:-lib}
 for f in include/cnet.h "$libdir/libcnet.a" "$libdir/libcnet.so" "$libdir/pkgconfig/cnet.pc" \
+         "$libdir/pkgconfig/cnet-static.pc" share/man/man3/cnet.3 share/man/man3/cnet_dial_with.3 \
          "$libdir/cmake/cnet/cnetConfig.cmake" bin/cnet; do
     [ -e "$p/$f" ] || fail "not installed: $f"
 done
@@ -49,13 +51,20 @@ done
 export PKG_CONFIG_PATH=$p/$libdir/pkgconfig
 read -ra cflags <<<"$(pkg-config --cflags cnet)"
 read -ra libs <<<"$(pkg-config --libs cnet)"
-# pkg-config says -lcnet for both; -Bstatic makes the linker pick libcnet.a over libcnet.so.
-read -ra static_libs <<<"$(pkg-config --static --libs cnet | sed 's/-lcnet/-Wl,-Bstatic -lcnet -Wl,-Bdynamic/')"
+# cnet-static names the archive itself: -lcnet (even with --static) picks libcnet.so
+# when both sit in one directory.
+read -ra static_libs <<<"$(pkg-config --libs cnet-static)"
+read -ra static_cflags <<<"$(pkg-config --cflags cnet-static)"
+[ "${static_cflags[*]}" = "${cflags[*]}" ] || fail "cnet-static's --cflags differ from cnet's"
+# A prefix outside the loader's path: the documented RPATH, from the .pc's libdir.
+pc_libdir=$(pkg-config --variable=libdir cnet)
 # A cnet.pc that names the configure-time prefix would pick up some other cnet (or none).
 [[ " ${cflags[*]} " == *" -I"* ]] || fail "pkg-config --cflags names no include directory"
-for flag in "${cflags[@]}" "${libs[@]}"; do
+for flag in "${cflags[@]}" "${libs[@]}" "${static_libs[@]}" "-L$pc_libdir"; do
     case $flag in
     -I* | -L*) [[ $(realpath -m "${flag:2}") == "$p"/* ]] ||
+        fail "pkg-config gives $flag, outside the install prefix $p" ;;
+    /*) [[ $(realpath -m "$flag") == "$p"/* ]] ||
         fail "pkg-config gives $flag, outside the install prefix $p" ;;
     esac
 done
@@ -66,7 +75,15 @@ consumer "$work/consumer_shared" "${libs[@]}"
 needs_libcnet "$work/consumer_shared" || fail "consumer_shared does not link libcnet.so"
 LD_LIBRARY_PATH=$p/$libdir run "$work/consumer_shared"
 
-step "pkg-config --static, libcnet.a"
+step "pkg-config, shared, with -Wl,-rpath from --variable=libdir (no LD_LIBRARY_PATH)"
+consumer "$work/consumer_rpath" "${libs[@]}" "-Wl,-rpath,$pc_libdir"
+grep -q "PATH.*\[$pc_libdir\]" <<<"$(readelf -d "$work/consumer_rpath")" || fail "consumer_rpath has no RUNPATH $pc_libdir"
+loaded=$(env -u LD_LIBRARY_PATH ldd "$work/consumer_rpath" | awk '$1 == "libcnet.so.0" { print $3 }')
+[ "$(realpath -ms "$loaded")" = "$(realpath "$p/$libdir")/libcnet.so.0" ] ||
+    fail "consumer_rpath loads '$loaded', not $p/$libdir/libcnet.so.0"
+env -u LD_LIBRARY_PATH timeout 60 "$work/consumer_rpath" || fail "consumer_rpath exited with $?"
+
+step "pkg-config cnet-static: libcnet.a, no libcnet.so in the dynamic section"
 consumer "$work/consumer_static" "${static_libs[@]}"
 ! needs_libcnet "$work/consumer_static" || fail "consumer_static links libcnet.so, not libcnet.a"
 run "$work/consumer_static"

@@ -108,6 +108,45 @@ int cli_duration_option(const cli_command *cmd, const char *option, int positive
     return CLI_OK;
 }
 
+/* Digits with at most one '.', and at least one digit: netcat's plain seconds. */
+static int is_plain_seconds(const char *text)
+{
+    int digits = 0, dots = 0;
+
+    for (; *text != '\0'; text++) {
+        if (*text >= '0' && *text <= '9')
+            digits++;
+        else if (*text == '.' && dots++ == 0)
+            continue;
+        else
+            return 0;
+    }
+    return digits > 0;
+}
+
+int cli_timeout_option(const cli_command *cmd, const char *option, int64_t *ns)
+{
+    char seconds[64];
+    char why[CNET_ERROR_MAX];
+
+    if (!is_plain_seconds(optarg))
+        return cli_duration_option(cmd, option, 1, ns);
+    /* Go's parser does the arithmetic, so "0.5" means exactly what "0.5s" does. */
+    if (strlen(optarg) + 2 > sizeof seconds ||
+        cli_parse_duration(strcat(strcpy(seconds, optarg), "s"), ns, why, sizeof why) < 0 ||
+        *ns <= 0)
+        return cli_usage(cmd, "%s wants seconds (2, 0.5) or a Go duration (300ms) > 0, not "
+                              "\"%s\"", option, optarg);
+    return CLI_OK;
+}
+
+void cli_restart_options(void)
+{
+    /* Resetting optind to 1 after a parse that has ended is what glibc's, musl's and the
+     * BSDs' getopt all honour (optind 0 would not restart the BSDs' plain getopt). */
+    optind = 1;
+}
+
 int cli_write_all(int fd, const void *buf, size_t len)
 {
     const char *p = buf;

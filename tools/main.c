@@ -16,7 +16,7 @@ static void print_overview(FILE *out)
     size_t i;
 
     fprintf(out, "usage: cnet COMMAND [ARGS]\n"
-                 "       cnet COMMAND --help\n"
+                 "       cnet help [COMMAND]\n"
                  "       cnet --version\n\n"
                  "Go's net.Listen, net.Dial, net.ListenPacket and net.ListenMulticastUDP\n"
                  "from the command line, with Go's addresses, errors and socket options.\n\n"
@@ -55,6 +55,33 @@ static const cli_command *find_command(const char *name)
     return NULL;
 }
 
+static int unknown_command(const char *name)
+{
+    fprintf(stderr, "cnet: unknown command \"%s\"\n", name);
+    fprintf(stderr, "Run 'cnet help' for the list of commands.\n");
+    return CLI_USAGE;
+}
+
+/* `cnet help` and `cnet help COMMAND`, as go help does. */
+static int run_help(int argc, char **argv)
+{
+    const cli_command *cmd;
+
+    if (argc == 2) {
+        print_overview(stdout);
+        return CLI_OK;
+    }
+    if (argc > 3) {
+        fprintf(stderr, "usage: cnet help [COMMAND]\n");
+        return CLI_USAGE;
+    }
+    cmd = find_command(argv[2]);
+    if (cmd == NULL)
+        return unknown_command(argv[2]);
+    print_command_help(cmd);
+    return CLI_OK;
+}
+
 int main(int argc, char **argv)
 {
     const cli_command *cmd;
@@ -69,17 +96,15 @@ int main(int argc, char **argv)
         print_overview(stdout);
         return CLI_OK;
     }
-    if (strcmp(argv[1], "--version") == 0) {
-        printf("cnet %d.%d.%d (%s)\n", CNET_VERSION_MAJOR, CNET_VERSION_MINOR,
-               CNET_VERSION_PATCH, cnet_os_name());
+    if (strcmp(argv[1], "help") == 0)
+        return run_help(argc, argv);
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("cnet %d.%d.%d\n", CNET_VERSION_MAJOR, CNET_VERSION_MINOR, CNET_VERSION_PATCH);
         return CLI_OK;
     }
     cmd = find_command(argv[1]);
-    if (cmd == NULL) {
-        fprintf(stderr, "cnet: unknown command \"%s\"\n", argv[1]);
-        fprintf(stderr, "Run 'cnet --help' for the list of commands.\n");
-        return CLI_USAGE;
-    }
+    if (cmd == NULL)
+        return unknown_command(argv[1]);
     if (wants_help(argc - 1, argv + 1)) {
         print_command_help(cmd);
         return CLI_OK;

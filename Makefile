@@ -8,6 +8,8 @@ SHELL := /bin/bash
 
 DEB_PACKAGES := cmake gcc clang make pkg-config libcmocka-dev iproute2 util-linux strace golang-go \
                 libclang-rt-14-dev valgrind
+# ---- cli: test/cli_nc_test.sh drives the CLI against ncat and socat ----
+DEB_PACKAGES += ncat socat
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 JOBS ?= 2
 

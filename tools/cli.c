@@ -128,15 +128,20 @@ int cli_timeout_option(const cli_command *cmd, const char *option, int64_t *ns)
 {
     char seconds[64];
     char why[CNET_ERROR_MAX];
+    const char *text = optarg;
 
-    if (!is_plain_seconds(optarg))
-        return cli_duration_option(cmd, option, 1, ns);
-    /* Go's parser does the arithmetic, so "0.5" means exactly what "0.5s" does. */
-    if (strlen(optarg) + 2 > sizeof seconds ||
-        cli_parse_duration(strcat(strcpy(seconds, optarg), "s"), ns, why, sizeof why) < 0 ||
-        *ns <= 0)
-        return cli_usage(cmd, "%s wants seconds (2, 0.5) or a Go duration (300ms) > 0, not "
-                              "\"%s\"", option, optarg);
+    if (is_plain_seconds(optarg)) {
+        /* Go's parser does the arithmetic, so "0.5" means exactly what "0.5s" does. */
+        if (strlen(optarg) + 2 > sizeof seconds ||
+            cli_parse_duration(strcat(strcpy(seconds, optarg), "s"), ns, why, sizeof why) < 0)
+            return cli_usage(cmd, "%s: %s seconds is longer than a duration can be "
+                                  "(2562047h47m16.854775807s)", option, optarg);
+        text = seconds;
+    }
+    if (text == optarg && cli_parse_duration(optarg, ns, why, sizeof why) < 0)
+        return cli_usage(cmd, "%s: %s", option, why);
+    if (*ns <= 0)
+        return cli_usage(cmd, "%s wants a duration > 0, not \"%s\"", option, optarg);
     return CLI_OK;
 }
 

@@ -344,8 +344,8 @@ static int pick_endpoint(const cli_command *cmd, const nc_choice *nc, int listen
 
     if (is_go_form(nargs, args)) {
         if (nc->udp || nc->family != 0 || nc->port != NULL)
-            return cli_usage(cmd, "-u, -4, -6 and -p go with HOST PORT; NETWORK %s already "
-                                  "says what to use", args[0]);
+            return cli_usage(cmd, "%s go with HOST PORT; NETWORK %s already says what to use",
+                             listening ? "-u, -4, -6 and -p" : "-u, -4 and -6", args[0]);
         ep->network = args[0];
         ep->address = args[1];
         return CLI_OK;

@@ -9,6 +9,7 @@ set -u
 
 CNET=${1:?usage: cli_nc_test.sh PATH/TO/cnet [PATH/TO/cnet.bash-completion]}
 COMPLETION=${2:-$(dirname "$0")/../tools/cnet.bash-completion}
+MANPAGE=$(dirname "$0")/../man/cnet.1.scd
 T=$(mktemp -d "${TMPDIR:-/tmp}/cnet-clinc.XXXXXX")
 BG_PIDS=()
 FAILURES=0
@@ -426,7 +427,37 @@ test_completion() {
     expect_eq "completion of a duration value offers nothing" "" "$(complete_words "cnet dial -w ")"
 }
 
+# The manual page has a section for every command the tool lists, and a term in it for
+# every option of the command's usage lines (*-x* or *--long* starting a line).
+test_manual_page() {
+    local cmd section opt usage
+    if [ ! -r "$MANPAGE" ]; then
+        fail "the manual page $MANPAGE is readable"
+        return
+    fi
+    for cmd in $(run help | sed -n '/^commands:/,/^$/s/^  \([a-z]*\) .*/\1/p'); do
+        section=$(sed -n "/^## $cmd\$/,/^#/p" "$MANPAGE")
+        if [ -z "$section" ]; then
+            fail "cnet.1 has a section for $cmd"
+            continue
+        fi
+        pass "cnet.1 has a section for $cmd"
+        usage=$(run "$cmd" --help | sed -n '1,/^$/p')
+        # Each option once: "[-kv]" and "[-kuv46]" are -k, -v, -u, -4 and -6.
+        # shellcheck disable=SC2013 # the options are words
+        for opt in $(grep -o '\[-[-a-z0-9]*' <<<"$usage" | sed -e 's/^\[//' \
+            -e '/^--/!{s/^-//;s/./-&\n/g;s/\n$//}' | sort -u); do
+            # A term of the option list: first on its line, or after another's ", ".
+            expect_match "cnet.1 documents $cmd $opt" $'(^|\n|, )\\*'"$opt"$'\\*([ ,\n]|$)' "$section"
+        done
+    done
+    for opt in -V --version --help; do
+        expect_match "cnet.1 documents $opt" "\\*$opt\\*" "$(cat "$MANPAGE")"
+    done
+}
+
 test_help_and_version
+test_manual_page
 test_listen_host_port
 test_listen_family
 test_listen_every_address

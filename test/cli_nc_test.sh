@@ -343,6 +343,7 @@ test_go_form_first() {
         "dial -6 tcp [::1]:1|-u, -4 and -6 go with HOST PORT; NETWORK tcp already says what to use"
         "listen|need NETWORK and ADDRESS, or [HOST] PORT"
         "listen tcp|need NETWORK and ADDRESS"
+        "listen localhost:8080|need NETWORK and ADDRESS, or [HOST] PORT"
         "listen -p 1 127.0.0.1 2|need NETWORK and ADDRESS, or [HOST] PORT"
         "dial 127.0.0.1|need NETWORK and ADDRESS, or HOST and PORT"
         "dial -u 127.0.0.1 1 2|need NETWORK and ADDRESS, or HOST and PORT"

@@ -91,6 +91,12 @@ int cli_timeout_option(const cli_command *cmd, const char *option, int64_t *ns);
  * work to another command's run(). */
 void cli_restart_options(void);
 
+/* After a failure on NETWORK, if cmd does not serve that kind of network, prints which
+ * command does ("cnet listen: udp is a datagram network: use `cnet recv` or `cnet
+ * listen -u`"; recv and send on a stream network: `cnet listen`, `cnet dial`). Prints
+ * nothing otherwise. */
+void cli_hint_network(const cli_command *cmd, const char *network);
+
 /* Writes all of buf to fd, retrying EINTR and short writes. Returns 0 or -errno. */
 int cli_write_all(int fd, const void *buf, size_t len);
 

@@ -330,9 +330,12 @@ static int nc_host_port(const cli_command *cmd, const nc_choice *nc, int listeni
         *host = nargs == 2 ? args[0] : "";
         *port = args[nargs - 1];
     } else {
+        *port = NULL;
+    }
+    /* A lone "host:port" is Go's ADDRESS without its NETWORK. */
+    if (*port == NULL || strchr(*port, ':') != NULL)
         return cli_usage(cmd, listening ? "need NETWORK and ADDRESS, or [HOST] PORT"
                                         : "need NETWORK and ADDRESS, or HOST and PORT");
-    }
     return CLI_OK;
 }
 
@@ -522,17 +525,6 @@ static int receive_datagrams(const endpoint *ep)
     return cli_recv_command.run(&cli_recv_command, 3, args);
 }
 
-/* Go's error for a stream listen on a datagram network names no alternative: say which
- * command receives datagrams. */
-static void hint_datagram_listen(const char *network)
-{
-    if (strcmp(network, "unixgram") == 0)
-        fprintf(stderr, "cnet listen: unixgram is a datagram network: use `cnet recv`\n");
-    else if (strncmp(network, "udp", 3) == 0)
-        fprintf(stderr, "cnet listen: %s is a datagram network: use `cnet recv` or "
-                        "`cnet listen -u`\n", network);
-}
-
 static int run_listen(const cli_command *cmd, int argc, char **argv)
 {
     listen_options o;
@@ -550,8 +542,9 @@ static int run_listen(const cli_command *cmd, int argc, char **argv)
     if (o.nc.udp)
         return receive_datagrams(&ep);
     if (cnet_listen_with(&o.config, ep.network, ep.address, &ln, &err) < 0) {
+        /* Go's error for a stream listen on a datagram network names no alternative. */
         rc = cli_fail(&err);
-        hint_datagram_listen(ep.network);
+        cli_hint_network(cmd, ep.network);
         return rc;
     }
     announce_listener(ep.network, ln);

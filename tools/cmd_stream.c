@@ -291,9 +291,10 @@ typedef struct endpoint {
 
 static int is_network_name(const char *word)
 {
-    static const char *const names[] = {"tcp",  "tcp4",     "tcp6",       "udp", "udp4",
-                                        "udp6", "unix",     "unixgram",   "unixpacket",
-                                        "ip",   "ip4",      "ip6"};
+    static const char *const names[] = {
+        "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "unix", "unixgram", "unixpacket",
+        "ip", "ip4", "ip6",
+    };
     size_t i;
 
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -356,8 +357,8 @@ static int pick_endpoint(const cli_command *cmd, const nc_choice *nc, int listen
     rc = nc_host_port(cmd, nc, listening, nargs, args, &host, &port);
     if (rc != CLI_OK)
         return rc;
-    snprintf(ep->network_buf, sizeof ep->network_buf, "%s%.1s", nc->udp ? "udp" : "tcp",
-             nc->family != 0 ? &nc->family : "");
+    snprintf(ep->network_buf, sizeof ep->network_buf, "%s%s", nc->udp ? "udp" : "tcp",
+             nc->family == '4' ? "4" : nc->family == '6' ? "6" : "");
     if (cnet_join_host_port(host, port, ep->address_buf, sizeof ep->address_buf) < 0)
         return cli_usage(cmd, "host name too long: \"%s\"", host);
     ep->network = ep->network_buf;
@@ -381,7 +382,7 @@ static int nc_option(int opt, nc_choice *nc)
     }
 }
 
-/* -v: "N bytes sent, M bytes received in T seconds." after a connection, as ncat -v. */
+/* -v: "N bytes sent, M bytes received in T seconds" after a connection, as ncat -v. */
 static void report_traffic(const relay_state *st)
 {
     double seconds = (double)(cnet_now_ns() - st->started) / 1e9;
@@ -553,7 +554,7 @@ static int run_listen(const cli_command *cmd, int argc, char **argv)
     return rc;
 }
 
-/* Options of cnet dial. -w's text is kept for the idle report. */
+/* Options of cnet dial. */
 typedef struct dial_options {
     cnet_dialer dialer;
     int verbose;
@@ -653,7 +654,8 @@ const cli_command cli_listen_command = {
     "        \"N bytes sent, M bytes received in T seconds\"\n"
     "  -p PORT\n"
     "        the port to listen on (netcat's -l -p)\n"
-    "  -u    udp: receive datagrams and print them as `cnet recv` does\n"
+    "  -u    udp: receive datagrams and print them as `cnet recv` does (which names\n"
+    "        each datagram's sender: -v adds nothing)\n"
     "  -4, -6\n"
     "        IPv4 only (tcp4, udp4) or IPv6 only (tcp6, udp6)\n"
     "  --idle-timeout DURATION\n"

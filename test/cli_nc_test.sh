@@ -239,7 +239,8 @@ test_dial_host_port() {
 # -u: dial sends datagrams to ncat -u -l; listen -u receives ncat -u's, as recv does.
 test_udp() {
     local port fd line
-    start_bg ncu 'Listening' timeout 10 ncat -v -u -l 127.0.0.1 0 </dev/null >"$T/ncu.out"
+    # --recv-only: an ncat -u -l that sees the end of its stdin before a datagram exits.
+    start_bg ncu 'Listening' timeout 10 ncat -v -u -l --recv-only 127.0.0.1 0 </dev/null >"$T/ncu.out"
     port=$(ss_port u "${BG_PID[ncu]}")
     printf 'datagram from cnet\n' | run dial -u 127.0.0.1 "$port" >/dev/null 2>"$T/dialu.err"
     expect_eq "dial -u HOST PORT exits 0 at the end of stdin" "0 " "$? $(cat "$T/dialu.err")"

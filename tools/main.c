@@ -17,9 +17,11 @@ static void print_overview(FILE *out)
 
     fprintf(out, "usage: cnet COMMAND [ARGS]\n"
                  "       cnet help [COMMAND]\n"
-                 "       cnet --version\n\n"
+                 "       cnet -V | --version\n\n"
                  "Go's net.Listen, net.Dial, net.ListenPacket and net.ListenMulticastUDP\n"
-                 "from the command line, with Go's addresses, errors and socket options.\n\n"
+                 "from the command line, with Go's addresses, errors and socket options.\n"
+                 "listen and dial also take netcat's spelling: cnet listen -p 8080,\n"
+                 "cnet dial -u HOST PORT (see cnet help listen, cnet help dial).\n\n"
                  "commands:\n");
     for (i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-9s %s\n", commands[i]->name, commands[i]->summary);

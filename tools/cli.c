@@ -152,30 +152,15 @@ void cli_restart_options(void)
     optind = 1;
 }
 
-static int is_stream_network(const char *network)
-{
-    return strncmp(network, "tcp", 3) == 0 || strcmp(network, "unix") == 0 ||
-           strcmp(network, "unixpacket") == 0;
-}
-
 void cli_hint_network(const cli_command *cmd, const char *network)
 {
-    const char *use = NULL;
-
-    if (strcmp(cmd->name, "listen") == 0 && strncmp(network, "udp", 3) == 0)
-        use = "`cnet recv` or `cnet listen -u`";
-    else if (strcmp(cmd->name, "listen") == 0 && strcmp(network, "unixgram") == 0)
-        use = "`cnet recv`";
-    if (use != NULL) {
-        fprintf(stderr, "cnet %s: %s is a datagram network: use %s\n", cmd->name, network, use);
+    if (strcmp(cmd->name, "listen") != 0)
         return;
-    }
-    if (strcmp(cmd->name, "recv") == 0 && is_stream_network(network))
-        use = "`cnet listen`";
-    else if (strcmp(cmd->name, "send") == 0 && is_stream_network(network))
-        use = "`cnet dial`";
-    if (use != NULL)
-        fprintf(stderr, "cnet %s: %s is a stream network: use %s\n", cmd->name, network, use);
+    if (strncmp(network, "udp", 3) == 0)
+        fprintf(stderr, "cnet listen: %s is a datagram network: use `cnet recv` or "
+                        "`cnet listen -u`\n", network);
+    else if (strcmp(network, "unixgram") == 0)
+        fprintf(stderr, "cnet listen: unixgram is a datagram network: use `cnet recv`\n");
 }
 
 int cli_write_all(int fd, const void *buf, size_t len)

@@ -93,8 +93,7 @@ void cli_restart_options(void);
 
 /* After a failure on NETWORK, if cmd does not serve that kind of network, prints which
  * command does ("cnet listen: udp is a datagram network: use `cnet recv` or `cnet
- * listen -u`"; recv and send on a stream network: `cnet listen`, `cnet dial`). Prints
- * nothing otherwise. */
+ * listen -u`"). Prints nothing otherwise. */
 void cli_hint_network(const cli_command *cmd, const char *network);
 
 /* Writes all of buf to fd, retrying EINTR and short writes. Returns 0 or -errno. */

@@ -427,6 +427,7 @@ test_completion() {
     expect_eq "completion of sockopts roles" "multicast multicast-join" \
         "$(complete_words "cnet sockopts mu")"
     expect_eq "completion of a duration value offers nothing" "" "$(complete_words "cnet dial -w ")"
+    expect_match "completion of ifaces offers lo" '(^| )lo( |$)' "$(complete_words "cnet ifaces ")"
 }
 
 # The manual page has a section for every command the tool lists, and a term in it for

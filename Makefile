@@ -11,6 +11,8 @@ DEB_PACKAGES := cmake gcc clang make pkg-config libcmocka-dev iproute2 util-linu
 # ---- packaging (issue 14): man pages, the Debian packages, the ABI check ----
 DEB_PACKAGES += scdoc groff man-db debhelper dpkg-dev build-essential fakeroot lintian git \
                 abi-dumper abi-compliance-checker
+# ---- cli: test/cli_nc_test.sh drives the CLI against ncat and socat ----
+DEB_PACKAGES += ncat socat
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 JOBS ?= 2
 

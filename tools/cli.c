@@ -108,6 +108,61 @@ int cli_duration_option(const cli_command *cmd, const char *option, int positive
     return CLI_OK;
 }
 
+/* Digits with at most one '.', and at least one digit: netcat's plain seconds. */
+static int is_plain_seconds(const char *text)
+{
+    int digits = 0, dots = 0;
+
+    for (; *text != '\0'; text++) {
+        if (*text >= '0' && *text <= '9')
+            digits++;
+        else if (*text == '.' && dots++ == 0)
+            continue;
+        else
+            return 0;
+    }
+    return digits > 0;
+}
+
+int cli_timeout_option(const cli_command *cmd, const char *option, int64_t *ns)
+{
+    char seconds[64];
+    char why[CNET_ERROR_MAX];
+    const char *text = optarg;
+
+    if (is_plain_seconds(optarg)) {
+        /* Go's parser does the arithmetic, so "0.5" means exactly what "0.5s" does. */
+        if (strlen(optarg) + 2 > sizeof seconds ||
+            cli_parse_duration(strcat(strcpy(seconds, optarg), "s"), ns, why, sizeof why) < 0)
+            return cli_usage(cmd, "%s: %s seconds is longer than a duration can be "
+                                  "(2562047h47m16.854775807s)", option, optarg);
+        text = seconds;
+    }
+    if (text == optarg && cli_parse_duration(optarg, ns, why, sizeof why) < 0)
+        return cli_usage(cmd, "%s: %s", option, why);
+    if (*ns <= 0)
+        return cli_usage(cmd, "%s wants a duration > 0, not \"%s\"", option, optarg);
+    return CLI_OK;
+}
+
+void cli_restart_options(void)
+{
+    /* Resetting optind to 1 after a parse that has ended is what glibc's, musl's and the
+     * BSDs' getopt all honour (optind 0 would not restart the BSDs' plain getopt). */
+    optind = 1;
+}
+
+void cli_hint_network(const cli_command *cmd, const char *network)
+{
+    if (strcmp(cmd->name, "listen") != 0)
+        return;
+    if (strncmp(network, "udp", 3) == 0)
+        fprintf(stderr, "cnet listen: %s is a datagram network: use `cnet recv` or "
+                        "`cnet listen -u`\n", network);
+    else if (strcmp(network, "unixgram") == 0)
+        fprintf(stderr, "cnet listen: unixgram is a datagram network: use `cnet recv`\n");
+}
+
 int cli_write_all(int fd, const void *buf, size_t len)
 {
     const char *p = buf;

@@ -81,6 +81,21 @@ int64_t cli_write_probe_ns(int64_t idle_ns);
 int cli_duration_option(const cli_command *cmd, const char *option, int positive_only,
                         int64_t *ns);
 
+/* Parses the value of a timeout option such as -w (optarg) as netcat does, plain seconds
+ * ("2", "0.5"), or as a Go duration ("300ms", "1m30s"); the value must be > 0. Returns
+ * CLI_OK or, after reporting it, CLI_USAGE. */
+int cli_timeout_option(const cli_command *cmd, const char *option, int64_t *ns);
+
+/* Lets the next cli_next_option/cli_next_long_option parse a new argument vector from
+ * its start, once the previous parse has come to its end (-1): how a command hands its
+ * work to another command's run(). */
+void cli_restart_options(void);
+
+/* After a failure on NETWORK, if cmd does not serve that kind of network, prints which
+ * command does ("cnet listen: udp is a datagram network: use `cnet recv` or `cnet
+ * listen -u`"). Prints nothing otherwise. */
+void cli_hint_network(const cli_command *cmd, const char *network);
+
 /* Writes all of buf to fd, retrying EINTR and short writes. Returns 0 or -errno. */
 int cli_write_all(int fd, const void *buf, size_t len);
 

@@ -82,6 +82,18 @@ static int parse_args(const cli_command *cmd, int argc, char **argv, const char 
     return CLI_OK;
 }
 
+/* True if an earlier row than rules[i] has its role: the policy's rows are grouped by
+ * what they apply to, not by role, so a role may come back (listener does). */
+static int role_seen_before(const cnet_sockopt_rule *rules, size_t i)
+{
+    size_t j;
+
+    for (j = 0; j < i; j++)
+        if (strcmp(rules[j].role, rules[i].role) == 0)
+            return 1;
+    return 0;
+}
+
 /* A ROLE must name rows of the policy; the roles are the policy's, not a list here. */
 static int check_role(const cli_command *cmd, const cnet_sockopt_rule *rules, size_t n,
                       const char *role)
@@ -95,7 +107,7 @@ static int check_role(const cli_command *cmd, const cnet_sockopt_rule *rules, si
         return CLI_OK;
     fprintf(stderr, "cnet %s: unknown role \"%s\"; the roles are:", cmd->name, role);
     for (i = 0; i < n; i++)
-        if (i == 0 || strcmp(rules[i].role, rules[i - 1].role) != 0)
+        if (!role_seen_before(rules, i))
             fprintf(stderr, " %s", rules[i].role);
     fprintf(stderr, "\nusage: cnet %s %s\n", cmd->name, cmd->usage);
     return CLI_USAGE;
@@ -131,8 +143,18 @@ const cli_command cli_sockopts_command = {
     "[--os linux|darwin|freebsd|netbsd|openbsd|dragonfly] [ROLE]",
     "print the default socket options cnet sets, and why",
     "Prints the socket-option policy as a table (ROLE LEVEL OPTION VALUE WHEN REASON),\n"
-    "from the same rows the library applies. ROLE (socket, listener, multicast,\n"
-    "multicast-join, conn: the roles the policy names) keeps only that role's rows.\n\n"
+    "from the same rows the library applies. ROLE keeps only that role's rows; the\n"
+    "roles the policy names are:\n\n"
+    "  socket          every socket cnet makes\n"
+    "  listener        stream listeners (cnet listen, cnet serve)\n"
+    "  multicast       sockets of ListenMulticastUDP (cnet mcast)\n"
+    "  multicast-join  what joining a group sets\n"
+    "  conn            connected TCP sockets, dialed or accepted\n"
+    "  reuse_port      only on request (`cnet listen --reuse-port`, cnet_listen_config's\n"
+    "                  reuse_port): the option that puts a listener in a group whose\n"
+    "                  members share the port and the kernel's balancing of connections\n"
+    "                  (SO_REUSEPORT on Linux and DragonFly, SO_REUSEPORT_LB on FreeBSD;\n"
+    "                  refused where the OS has no balancing option); never a default\n\n"
     "  --os OS   the policy of OS instead of the one cnet was built for\n",
     run_sockopts,
 };

@@ -16,10 +16,12 @@ static void print_overview(FILE *out)
     size_t i;
 
     fprintf(out, "usage: cnet COMMAND [ARGS]\n"
-                 "       cnet COMMAND --help\n"
-                 "       cnet --version\n\n"
+                 "       cnet help [COMMAND]\n"
+                 "       cnet -V | --version\n\n"
                  "Go's net.Listen, net.Dial, net.ListenPacket and net.ListenMulticastUDP\n"
-                 "from the command line, with Go's addresses, errors and socket options.\n\n"
+                 "from the command line, with Go's addresses, errors and socket options.\n"
+                 "listen and dial also take netcat's spelling: cnet listen -p 8080,\n"
+                 "cnet dial -u HOST PORT (see cnet help listen, cnet help dial).\n\n"
                  "commands:\n");
     for (i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
@@ -55,6 +57,33 @@ static const cli_command *find_command(const char *name)
     return NULL;
 }
 
+static int unknown_command(const char *name)
+{
+    fprintf(stderr, "cnet: unknown command \"%s\"\n", name);
+    fprintf(stderr, "Run 'cnet help' for the list of commands.\n");
+    return CLI_USAGE;
+}
+
+/* `cnet help` and `cnet help COMMAND`, as go help does. */
+static int run_help(int argc, char **argv)
+{
+    const cli_command *cmd;
+
+    if (argc == 2) {
+        print_overview(stdout);
+        return CLI_OK;
+    }
+    if (argc > 3) {
+        fprintf(stderr, "usage: cnet help [COMMAND]\n");
+        return CLI_USAGE;
+    }
+    cmd = find_command(argv[2]);
+    if (cmd == NULL)
+        return unknown_command(argv[2]);
+    print_command_help(cmd);
+    return CLI_OK;
+}
+
 int main(int argc, char **argv)
 {
     const cli_command *cmd;
@@ -69,17 +98,15 @@ int main(int argc, char **argv)
         print_overview(stdout);
         return CLI_OK;
     }
-    if (strcmp(argv[1], "--version") == 0) {
-        printf("cnet %d.%d.%d (%s)\n", CNET_VERSION_MAJOR, CNET_VERSION_MINOR,
-               CNET_VERSION_PATCH, cnet_os_name());
+    if (strcmp(argv[1], "help") == 0)
+        return run_help(argc, argv);
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("cnet %d.%d.%d\n", CNET_VERSION_MAJOR, CNET_VERSION_MINOR, CNET_VERSION_PATCH);
         return CLI_OK;
     }
     cmd = find_command(argv[1]);
-    if (cmd == NULL) {
-        fprintf(stderr, "cnet: unknown command \"%s\"\n", argv[1]);
-        fprintf(stderr, "Run 'cnet --help' for the list of commands.\n");
-        return CLI_USAGE;
-    }
+    if (cmd == NULL)
+        return unknown_command(argv[1]);
     if (wants_help(argc - 1, argv + 1)) {
         print_command_help(cmd);
         return CLI_OK;

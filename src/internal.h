@@ -124,6 +124,31 @@ cnet__ip cnet__ip_to_v4(const cnet__ip *ip);       /* unmaps ::ffff:a.b.c.d */
 /* Go's IP.String() (with %zone); "" for no IP. Returns the length. */
 int cnet__ip_format(const cnet__ip *ip, char *buf, size_t len);
 
+/* ---- addresses and interfaces (ip.c, netip.c, iface*.c) ---------------------------- */
+
+enum { CNET__NO_AT = (size_t)-1 };
+
+/* Why a text is no IP address: Go netip's parseAddrError without its input. msg is the
+ * reason (NULL when an IPv4 tail's own reason, inner_msg, is the cause), at the offset
+ * of the unparsed rest (CNET__NO_AT for none). Go nests an IPv4 tail's error whole:
+ * inner_start is where that tail starts, inner_at an offset into it. */
+typedef struct cnet__ip_why {
+    const char *msg;
+    size_t at;
+    const char *inner_msg;
+    size_t inner_at;
+    size_t inner_start;
+    size_t end; /* where the address ends: its zone's '%', or the text's end */
+} cnet__ip_why;
+
+/* Go's netip.ParseAddr on s[0..n) with the parser cnet__ip_parse uses: 0 and *out, or
+ * CNET_EINVALIDADDR with *why set. The zone is split at the first '%', must not be
+ * empty, and is kept whole up to CNET_ZONE_MAX - 1 bytes (Go keeps any length). */
+int cnet__addr_parse(const char *s, size_t n, cnet_addr *out, cnet__ip_why *why);
+/* Go's IPv6 text (RFC 5952) of 16 bytes, without a zone; returns the length that an
+ * unbounded buffer would need, as snprintf does. */
+int cnet__ip_format_v6(const unsigned char b[16], char *buf, size_t len);
+
 /* ---- host:port (hostport.c) ---------------------------------------------------- */
 
 /* Go's SplitHostPort without copying (and so without a length limit): the host is

@@ -551,8 +551,8 @@ CNET_EXTERN int cnet_addr_is_unspecified(const cnet_addr *a);
 
 /* Go's netip.ParsePrefix: "192.168.1.0/24", "2001:db8::/32"; the host bits are kept.
  * 0, or CNET_EINVALIDADDR with Go's text ('netip.ParsePrefix("1.2.3.4"): no '/'') and
- * *out all-zero; -EINVAL for NULL. Follows Go 1.19: the length is read by Go's Atoi
- * ("+24" and "024" are 24). */
+ * *out all-zero; -EINVAL for NULL. The length is plain decimal: as in Go >= 1.22, a
+ * sign or a leading zero is "bad bits after slash" (Go 1.19 read "+24", "024" as 24). */
 CNET_EXTERN int cnet_prefix_parse(const char *s, cnet_prefix *out, cnet_error *err);
 /* Go's Prefix.String: "10.0.0.0/8", "invalid Prefix" for an invalid one. Returns the
  * length, CNET_ENOSPACE (buf = "") or -EINVAL. */

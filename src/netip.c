@@ -534,7 +534,9 @@ int cnet_prefix_parse(const char *s, cnet_prefix *out, cnet_error *err)
     }
     if (a.zone[0] != '\0')
         return prefix_error(err, out, s, n, "IPv6 zones cannot be present in a prefix", "");
-    if (!go_atoi(slash + 1, strlen(slash + 1), &bits)) {
+    /* Go >= 1.22 (golang/go#63850) refuses a sign and leading zeros, which Atoi takes */
+    if ((strlen(slash + 1) > 1 && (slash[1] < '1' || slash[1] > '9')) ||
+        !go_atoi(slash + 1, strlen(slash + 1), &bits)) {
         quote(qbits, slash + 1, strlen(slash + 1));
         return prefix_error(err, out, s, n, "bad bits after slash: ", qbits);
     }

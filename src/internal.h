@@ -149,6 +149,20 @@ int cnet__addr_parse(const char *s, size_t n, cnet_addr *out, cnet__ip_why *why)
  * unbounded buffer would need, as snprintf does. */
 int cnet__ip_format_v6(const unsigned char b[16], char *buf, size_t len);
 
+/* The interface list as the per-OS reader (iface_<os>.c) fills it: links first or
+ * interleaved, in the kernel's order; iface.c groups the addresses per interface. */
+typedef struct cnet__iface_acc cnet__iface_acc;
+/* Each returns 0 or -ENOMEM. */
+int cnet__iface_add_link(cnet__iface_acc *acc, const cnet_interface *link);
+int cnet__iface_add_addr(cnet__iface_acc *acc, int index, const cnet_prefix *addr);
+/* The index of the link named name seen so far, or 0. */
+int cnet__iface_index_of(const cnet__iface_acc *acc, const char *name);
+/* The per-OS reader: one pass over the kernel's tables. 0, or -errno with *syscall
+ * naming the call as Go's error does ("netlinkrib" on Linux). */
+int cnet__iface_read(cnet__iface_acc *acc, const char **syscall);
+/* Go's flag set for the OS's IFF_* bits. */
+unsigned cnet__iface_flags(unsigned iff);
+
 /* ---- host:port (hostport.c) ---------------------------------------------------- */
 
 /* Go's SplitHostPort without copying (and so without a length limit): the host is

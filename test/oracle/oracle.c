@@ -552,6 +552,66 @@ static void describe_addr(run *r, const cnet_addr *a)
              flag(cnet_addr_is_global_unicast(a)), flag(cnet_addr_is_unspecified(a)));
 }
 
+/* "[INDEX NAME MTU FLAGS HWADDR ADDR...]" as oracle.go prints a net.Interface. The
+ * flags leave out "running": Go 1.19 has no FlagRunning (Go >= 1.20 does, as cnet). */
+static size_t interface_line(const cnet_interface *ifi, char *out, size_t len)
+{
+    char flags[64], hw[3 * CNET_HWADDR_MAX], a[CNET_PREFIX_STRLEN];
+    size_t n;
+
+    cnet_interface_flags_string(ifi->flags & ~(unsigned)CNET_IF_RUNNING, flags, sizeof flags);
+    if (cnet_hwaddr_string(ifi->hwaddr, ifi->hwaddr_len, hw, sizeof hw) <= 0)
+        snprintf(hw, sizeof hw, "-");
+    n = (size_t)snprintf(out, len, "[%d %s %d %s %s", ifi->index, ifi->name, ifi->mtu, flags, hw);
+    for (size_t i = 0; i < ifi->naddrs && n < len; i++) {
+        cnet_prefix_string(&ifi->addrs[i], a, sizeof a);
+        n += (size_t)snprintf(out + n, len - n, " %s", a);
+    }
+    if (n < len)
+        n += (size_t)snprintf(out + n, len - n, "]");
+    return n;
+}
+
+static void interfaces_case(run *r, const char *verb, const char *arg)
+{
+    cnet_interfaces *list;
+    const cnet_interface *ifi;
+    const cnet_prefix *all;
+    cnet_error err;
+    char a[CNET_PREFIX_STRLEN];
+    size_t n, k, len = sizeof r->result;
+    int rc;
+
+    if (strcmp(verb, "ifaces") == 0)
+        rc = cnet_interfaces_read(&list, &err);
+    else if (strcmp(verb, "ifname") == 0)
+        rc = cnet_interface_by_name(arg, &list, &ifi, &err);
+    else
+        rc = cnet_interface_by_index(atoi(arg), &list, &ifi, &err);
+    if (rc < 0) {
+        set_result(r, "err ", err.msg);
+        return;
+    }
+    n = (size_t)snprintf(r->result, len, "ok");
+    if (strcmp(verb, "ifaces") != 0) {
+        r->result[n++] = ' ';
+        interface_line(ifi, r->result + n, len - n);
+        cnet_interfaces_free(list);
+        return;
+    }
+    for (k = 0; k < cnet_interfaces_len(list) && n + 1 < len; k++) {
+        r->result[n++] = ' ';
+        n += interface_line(cnet_interfaces_at(list, k), r->result + n, len - n);
+    }
+    if (n < len)
+        n += (size_t)snprintf(r->result + n, len - n, " all:");
+    for (k = 0; k < cnet_interfaces_addrs(list, &all) && n < len; k++) {
+        cnet_prefix_string(&all[k], a, sizeof a);
+        n += (size_t)snprintf(r->result + n, len - n, " %s", a);
+    }
+    cnet_interfaces_free(list);
+}
+
 /* Returns 1 if cmd is a netip verb (the result is then set). */
 static int netip_case(run *r, const char *cmd, char a[][LINE_MAX_LEN], size_t argc)
 {
@@ -587,6 +647,8 @@ static int netip_case(run *r, const char *cmd, char a[][LINE_MAX_LEN], size_t ar
         else
             snprintf(r->result, sizeof r->result, "ok %d less=%s", cnet_addr_compare(&x, &y),
                      flag(cnet_addr_less(&x, &y)));
+    } else if (is(cmd, argc, "ifaces", 0) || is(cmd, argc, "ifname", 1) || is(cmd, argc, "ifindex", 1)) {
+        interfaces_case(r, cmd, argc > 0 ? a[0] : "");
     } else if (is(cmd, argc, "addrprefix", 2)) {
         if (cnet_addr_parse(a[0], &x, &err) < 0 || cnet_addr_prefix(&x, atoi(a[1]), &p, &err) < 0) {
             set_result(r, "err ", err.msg);

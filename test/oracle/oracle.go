@@ -483,6 +483,10 @@ func (r *run) writeTo(network, laddr, daddr string) string {
 //   contains PREFIX ADDR    Prefix.Contains
 //   compare A B             Addr.Compare and Less
 //   addrprefix A BITS       Addr.Prefix(BITS)
+//   ifaces                  Interfaces, each "[INDEX NAME MTU FLAGS HWADDR ADDR...]"
+//                           ("-" for no hardware address), then InterfaceAddrs
+//   ifname NAME             InterfaceByName, the same form
+//   ifindex INDEX           InterfaceByIndex
 
 func netipCase(cmd string, a []string) (string, bool) {
 	switch {
@@ -519,6 +523,21 @@ func netipCase(cmd string, a []string) (string, bool) {
 			return "err " + err.Error(), true
 		}
 		return fmt.Sprintf("ok %d less=%s", x.Compare(y), flag(x.Less(y))), true
+	case cmd == "ifaces" && len(a) == 0:
+		return interfacesLine(), true
+	case cmd == "ifname" && len(a) == 1:
+		ifi, err := net.InterfaceByName(a[0])
+		if err != nil {
+			return "err " + err.Error(), true
+		}
+		return "ok " + interfaceLine(ifi), true
+	case cmd == "ifindex" && len(a) == 1:
+		index, _ := strconv.Atoi(a[0])
+		ifi, err := net.InterfaceByIndex(index)
+		if err != nil {
+			return "err " + err.Error(), true
+		}
+		return "ok " + interfaceLine(ifi), true
 	case cmd == "addrprefix" && len(a) == 2:
 		ip, err := netip.ParseAddr(a[0])
 		if err != nil {
@@ -551,4 +570,40 @@ func describeAddr(ip netip.Addr) string {
 		flag(ip.IsMulticast()), flag(ip.IsInterfaceLocalMulticast()),
 		flag(ip.IsLinkLocalMulticast()), flag(ip.IsLinkLocalUnicast()),
 		flag(ip.IsGlobalUnicast()), flag(ip.IsUnspecified()))
+}
+
+func interfaceLine(ifi *net.Interface) string {
+	hw := ifi.HardwareAddr.String()
+	if hw == "" {
+		hw = "-"
+	}
+	line := fmt.Sprintf("[%d %s %d %s %s", ifi.Index, ifi.Name, ifi.MTU, ifi.Flags, hw)
+	addrs, err := ifi.Addrs()
+	if err != nil {
+		return line + " err " + err.Error() + "]"
+	}
+	for _, a := range addrs {
+		line += " " + a.String()
+	}
+	return line + "]"
+}
+
+func interfacesLine() string {
+	ift, err := net.Interfaces()
+	if err != nil {
+		return "err " + err.Error()
+	}
+	line := "ok"
+	for i := range ift {
+		line += " " + interfaceLine(&ift[i])
+	}
+	all, err := net.InterfaceAddrs()
+	if err != nil {
+		return line + " all: err " + err.Error()
+	}
+	line += " all:"
+	for _, a := range all {
+		line += " " + a.String()
+	}
+	return line
 }

@@ -30,9 +30,12 @@ static int grow(void **p, size_t *cap, size_t used, size_t size)
     if (used < *cap)
         return 0;
     ncap = *cap ? *cap * 2 : 8;
-    np = cnet__os_realloc(*p, ncap * size);
+    np = cnet__os_malloc(ncap * size);
     if (np == NULL)
         return -ENOMEM;
+    if (used > 0)
+        memcpy(np, *p, used * size);
+    free(*p);
     *p = np;
     *cap = ncap;
     return 0;

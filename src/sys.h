@@ -156,13 +156,6 @@ static inline int cnet__os_getifaddrs(struct ifaddrs **list)
     return getifaddrs(list);
 }
 
-/* ---- addresses and interfaces ---- */
-static inline void *cnet__os_realloc(void *p, size_t size)
-{
-    CNET__FAULT("realloc", NULL);
-    return realloc(p, size);
-}
-
 static inline FILE *cnet__os_fopen(const char *path, const char *mode)
 {
     CNET__FAULT("fopen", NULL);

@@ -66,6 +66,10 @@ static size_t quote_span(char *buf, size_t used, size_t cap, const char *s, size
     const char *e;
 
     while (i < n && used + sizeof tmp < cap) {
+        if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\') {
+            buf[used++] = s[i++]; /* the common case: printable ASCII as it is */
+            continue;
+        }
         r = utf8_rune(p + i, n - i, &len);
         if (r == '"' || r == '\\')
             snprintf(tmp, sizeof tmp, "\\%c", (char)r);

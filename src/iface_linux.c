@@ -136,13 +136,29 @@ static int send_dump_request(int fd, int type, uint32_t seq)
     return 0;
 }
 
+/* NLMSG_OK and NLMSG_NEXT with unsigned lengths (some kernel headers' macros compare
+ * signed and unsigned). NULL after the last whole message. */
+static const struct nlmsghdr *next_message(const struct nlmsghdr *nh, size_t *left)
+{
+    size_t step = NLMSG_ALIGN(nh->nlmsg_len);
+
+    if (step >= *left)
+        return NULL;
+    *left -= step;
+    nh = (const struct nlmsghdr *)(const void *)((const char *)nh + step);
+    return *left >= sizeof *nh && nh->nlmsg_len >= sizeof *nh && nh->nlmsg_len <= *left ? nh : NULL;
+}
+
 /* Handles one batch: 1 at the dump's end, 0 for more, or an error. */
 static int take_batch(cnet__iface_acc *acc, const void *buf, size_t n, uint32_t seq)
 {
-    const struct nlmsghdr *nh;
-    int len = (int)n, rc = 0;
+    const struct nlmsghdr *nh = buf;
+    size_t left = n;
+    int rc = 0;
 
-    for (nh = buf; NLMSG_OK(nh, len) && rc == 0; nh = NLMSG_NEXT(nh, len)) {
+    if (n < sizeof *nh || nh->nlmsg_len < sizeof *nh || nh->nlmsg_len > n)
+        return -EPROTO; /* not even one whole message */
+    for (; nh != NULL && rc == 0; nh = next_message(nh, &left)) {
         if (nh->nlmsg_seq != seq)
             continue; /* not an answer to this request */
         switch (nh->nlmsg_type) {

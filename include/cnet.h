@@ -600,8 +600,9 @@ typedef struct cnet_interfaces cnet_interfaces;
 
 /* Go's Interfaces (with every interface's Addrs): 0 and *out, which the caller frees
  * with cnet_interfaces_free; or an error in Go's form ("route ip+net: netlinkrib:
- * permission denied"). -EINVAL for a NULL out. Does not block on the network: the
- * kernel answers from its tables. */
+ * permission denied"). -EINVAL for a NULL out. Nothing waits: the kernel answers from
+ * its tables during the calls that ask, so inside a task the read runs on the task's
+ * thread without parking, as a short system call would. */
 CNET_EXTERN int cnet_interfaces_read(cnet_interfaces **out, cnet_error *err);
 CNET_EXTERN size_t cnet_interfaces_len(const cnet_interfaces *list);
 /* The i-th interface (in the kernel's order) or NULL past the end. */

@@ -26,6 +26,7 @@ if [ "${1:-}" != --inside ]; then
 fi
 shift
 build=$1 test_ifaces=$2 oracle_c=$3 cli=$4
+run=${CNET_EMULATOR:-} # a cross build's emulator (qemu-aarch64), empty natively
 here=$(cd "$(dirname "$0")" && pwd)
 
 ip link set lo up
@@ -48,13 +49,13 @@ ip link set v0 up
 ip link set v1 up
 
 echo "ifaces-netns: the known devices"
-"$test_ifaces" --netns
+$run "$test_ifaces" --netns
 
 if ! command -v go >/dev/null 2>&1; then
     echo "ifaces-netns: FAIL: the Go toolchain (go) is not installed; install it with 'make deps'" >&2
     exit 1
 fi
-work=$build/ifaces-netns
+work=$build/ifaces-netns${CNET_TEST_IN_TASK:+-task} # the twin may run at the same time
 mkdir -p "$work"
 (cd "$work" && GOPROXY=off GOFLAGS=-mod=mod GOCACHE="$build/gocache" GOPATH="$build/gopath" \
     go build -o "$work/oracle-go" "$here/oracle/oracle.go")
@@ -62,7 +63,7 @@ v0=$(ip -o link show dev v0 | cut -d: -f1)
 printf '%s\n' ifaces "ifname v0" "ifname v1" "ifname w0" "ifindex $v0" "ifname nosuch0" \
     >"$work/cases.txt"
 "$work/oracle-go" "$work/cases.txt" >"$work/go.out"
-"$oracle_c" "$work/cases.txt" >"$work/cnet.out"
+$run "$oracle_c" "$work/cases.txt" >"$work/cnet.out"
 if ! diff -u "$work/go.out" "$work/cnet.out"; then
     echo "ifaces-netns: FAIL: cnet's interfaces differ from Go's (above: - Go, + cnet)" >&2
     exit 1
@@ -71,7 +72,7 @@ echo "ifaces-netns: Go and cnet agree on $(grep -c . "$work/cases.txt") cases:"
 cat "$work/go.out"
 
 # The CLI prints the library's list: each line is Go's bracketed form with "running".
-"$cli" ifaces >"$work/cli.out"
+$run "$cli" ifaces >"$work/cli.out"
 sed -n 's/^ifaces => ok //p' "$work/go.out" | sed 's/ all:.*//; s/\] \[/]\n[/g' |
     tr -d '[]' >"$work/go-lines.out"
 sed 's/|running//' "$work/cli.out" >"$work/cli-lines.out"

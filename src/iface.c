@@ -267,8 +267,11 @@ int cnet_hwaddr_string(const uint8_t *hw, size_t n, char *buf, size_t len)
     char text[3 * CNET_HWADDR_MAX];
     size_t i, used = 0;
 
-    if (hw == NULL && n > 0)
-        return buf != NULL && len > 0 ? (buf[0] = '\0', -EINVAL) : -EINVAL;
+    if (hw == NULL && n > 0) {
+        if (buf != NULL && len > 0)
+            buf[0] = '\0';
+        return -EINVAL;
+    }
     if (n > CNET_HWADDR_MAX)
         n = CNET_HWADDR_MAX;
     text[0] = '\0';

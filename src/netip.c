@@ -365,12 +365,20 @@ static int addr_text(const cnet_addr *a, char *buf, size_t len)
     return n;
 }
 
+/* -EINVAL for a NULL value, with buf (if any) left "". */
+static int null_value(char *buf, size_t len)
+{
+    if (buf != NULL && len > 0)
+        buf[0] = '\0';
+    return -EINVAL;
+}
+
 int cnet_addr_string(const cnet_addr *a, char *buf, size_t len)
 {
     char text[CNET_ADDR_STRLEN];
 
     if (a == NULL)
-        return buf != NULL && len > 0 ? (buf[0] = '\0', -EINVAL) : -EINVAL;
+        return null_value(buf, len);
     addr_text(a, text, sizeof text);
     return cnet__copy_out(buf, len, text);
 }
@@ -467,7 +475,7 @@ int cnet_prefix_string(const cnet_prefix *p, char *buf, size_t len)
     int n;
 
     if (p == NULL)
-        return buf != NULL && len > 0 ? (buf[0] = '\0', -EINVAL) : -EINVAL;
+        return null_value(buf, len);
     if (!cnet_prefix_is_valid(p))
         return cnet__copy_out(buf, len, "invalid Prefix");
     n = addr_text(&p->addr, text, sizeof text);

@@ -3,3 +3,9 @@
 .PHONY: bench
 bench:
 	bash bench/run.sh
+
+# ---- addresses and interfaces ---- address parsing against Go's netip.ParseAddr
+# (seconds, not minutes; not part of `make bench`'s report).
+.PHONY: bench-netip
+bench-netip:
+	bash bench/netip.sh

@@ -596,6 +596,73 @@ static void use_policy(void)
     check(cnet_listen_backlog() > 0, "listen_backlog is positive", NULL);
 }
 
+/* ---- addresses and interfaces: Go's net/netip values and net.Interfaces ---- */
+static void use_addresses(void)
+{
+    static const uint8_t lo4[4] = {127, 0, 0, 1}, lo6[16] = {[15] = 1};
+    cnet_addr a, b, u;
+    cnet_prefix p, m, q;
+    cnet_error err;
+    char text[CNET_PREFIX_STRLEN];
+
+    check(cnet_addr_parse("::ffff:10.1.2.3", &a, &err) == 0, "addr_parse", &err);
+    check(cnet_addr_string(&a, text, sizeof text) > 0, "addr_string", NULL);
+    check_str(text, "::ffff:10.1.2.3", "addr_string");
+    u = cnet_addr_unmap(&a);
+    check(cnet_addr_is4(&u) && cnet_addr_is6(&a) && cnet_addr_is4in6(&a), "unmap, is4, is6", NULL);
+    check(cnet_addr_is_valid(&u) && cnet_addr_bitlen(&u) == 32 && cnet_addr_is_private(&u),
+          "is_valid, bitlen, is_private", NULL);
+    b = cnet_addr_from4(lo4);
+    check(cnet_addr_is_loopback(&b) && cnet_addr_less(&u, &b) && cnet_addr_compare(&b, &u) == 1,
+          "from4, loopback, less, compare", NULL);
+    b = cnet_addr_from16(lo6);
+    check(cnet_addr_is_loopback(&b) && !cnet_addr_is_global_unicast(&b) &&
+              !cnet_addr_is_unspecified(&b) && !cnet_addr_is_multicast(&b),
+          "from16 and its predicates", NULL);
+    check(cnet_addr_parse("ff02::1%lo", &b, &err) == 0 && cnet_addr_is_link_local_multicast(&b) &&
+              !cnet_addr_is_interface_local_multicast(&b) && !cnet_addr_is_link_local_unicast(&b),
+          "multicast scopes", &err);
+    check(cnet_addr_parse("1.2.3", &b, &err) == CNET_EINVALIDADDR, "addr_parse error", NULL);
+    check_str(err.msg, "ParseAddr(\"1.2.3\"): IPv4 address too short", "addr_parse error");
+    check(cnet_prefix_parse("10.1.2.3/8", &p, &err) == 0 && cnet_prefix_is_valid(&p), "prefix_parse", &err);
+    m = cnet_prefix_masked(&p);
+    cnet_prefix_string(&m, text, sizeof text);
+    check_str(text, "10.0.0.0/8", "prefix_masked, prefix_string");
+    check(cnet_prefix_contains(&p, &u) && !cnet_prefix_contains(&p, &a), "prefix_contains", NULL);
+    q = cnet_prefix_from(&u, 16);
+    check(cnet_addr_prefix(&u, 16, &m, &err) == 0 && q.bits == 16 && m.addr.bytes[14] == 0,
+          "prefix_from, addr_prefix", &err);
+}
+
+static void use_interfaces(void)
+{
+    cnet_interfaces *list, *one;
+    const cnet_interface *lo, *ifi;
+    const cnet_prefix *all;
+    cnet_error err;
+    char text[64];
+
+    check(cnet_interfaces_read(&list, &err) == 0, "interfaces_read", &err);
+    if (list == NULL)
+        return;
+    lo = cnet_interfaces_by_name(list, "lo");
+    check(lo != NULL && cnet_interfaces_len(list) >= 1 && cnet_interfaces_at(list, 0) != NULL,
+          "interfaces_by_name, len, at", NULL);
+    if (lo != NULL) {
+        check(cnet_interfaces_by_index(list, lo->index) == lo, "interfaces_by_index", NULL);
+        check(cnet_interface_flags_string(lo->flags, text, sizeof text) > 0 &&
+                  strstr(text, "loopback") != NULL,
+              "interface_flags_string", NULL);
+        check(cnet_hwaddr_string(lo->hwaddr, lo->hwaddr_len, text, sizeof text) >= 0, "hwaddr_string", NULL);
+        check(cnet_interface_by_index(lo->index, &one, &ifi, &err) == 0, "interface_by_index", &err);
+        cnet_interfaces_free(one);
+    }
+    check(cnet_interfaces_addrs(list, &all) >= 1, "interfaces_addrs", NULL);
+    cnet_interfaces_free(list);
+    check(cnet_interface_by_name("lo", &one, &ifi, &err) == 0, "interface_by_name", &err);
+    cnet_interfaces_free(one);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], ACTIVATED_FLAG) == 0)
@@ -607,6 +674,8 @@ int main(int argc, char **argv)
     use_multicast();
     use_errors();
     use_policy();
+    use_addresses(); /* ---- addresses and interfaces ---- */
+    use_interfaces();
     use_servers(argv[0]);
     if (failures > 0) {
         fprintf(stderr, "consumer: %d check(s) failed\n", failures);

@@ -20,6 +20,7 @@ for f in "$root"/src/*.c; do
     case $(basename "$f") in
         sockopt_bsd.c|errno_text_bsd.c|sys_cloexec.c|mcast_bsd.c|wake_pipe.c|fault.c) ;;
         netpoll_kqueue.c|netpoll_poll.c|switch_arm64.c) ;;
+        iface_bsd.c) ;; # ---- addresses and interfaces ----
         *) sources+=("$f") ;;
     esac
 done
@@ -33,7 +34,7 @@ if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
 fi
 
 status=0
-for target in hostport dial strerror; do
+for target in hostport dial strerror netip; do # netip: addresses and interfaces
     bin=$out/fuzz_$target
     clang "${cflags[@]}" -o "$bin" "$here/fuzz_$target.c" "${sources[@]}"
     scratch=$(mktemp -d /tmp/cnet-fuzz-$target.XXXXXX)

@@ -482,6 +482,155 @@ CNET_EXTERN const char *cnet_os_name(void);
 /* The backlog cnet passes to listen(2): the OS maximum, read once per process. */
 CNET_EXTERN int cnet_listen_backlog(void);
 
+/* ---- addresses and interfaces --------------------------------------------------
+ * Go's net/netip (Addr, Prefix) and net.Interfaces. The address types are values: no
+ * allocation, copied by assignment, compared with cnet_addr_compare(). Every function
+ * that makes one writes all its bytes (the zone's unused tail is zero), so two equal
+ * values are also equal under memcmp(). */
+
+#define CNET_ZONE_MAX 64 /* a zone's bytes with its NUL: Go keeps any length, cnet 63 */
+
+/* Go's netip.Addr. All-zero is Go's zero Addr, which is invalid (not 0.0.0.0, not ::).
+ * An IPv4 address is kept in its IPv4-mapped form (bytes = ::ffff:a.b.c.d) with family
+ * 4; ::ffff:a.b.c.d parsed as IPv6 has the same bytes and family 6 (Go's Is4In6). */
+typedef struct cnet_addr {
+    uint8_t bytes[16];        /* network order, IPv6 form */
+    uint8_t family;           /* 0: invalid (the zero Addr), 4: IPv4, 6: IPv6 */
+    char zone[CNET_ZONE_MAX]; /* IPv6 only: the scoped zone ("eth0", "3"), "" for none */
+} cnet_addr;
+
+/* Go's netip.Prefix: an address and a prefix length. All-zero is Go's zero Prefix
+ * (invalid). bits is -1 when invalid for the address (cnet_prefix_from). The address
+ * never has a zone and keeps its host bits ("10.1.2.3/8"; cnet_prefix_masked clears
+ * them). */
+typedef struct cnet_prefix {
+    cnet_addr addr;
+    int16_t bits;
+} cnet_prefix;
+
+/* The longest text cnet_addr_string writes, with its NUL ("ffff:...:ffff%" and a zone
+ * of 63 bytes); CNET_PREFIX_STRLEN adds "/128". */
+#define CNET_ADDR_STRLEN 104
+#define CNET_PREFIX_STRLEN 108
+
+/* Go's netip.ParseAddr: "192.0.2.1", "2001:db8::68", "fe80::1%eth0", "::ffff:1.2.3.4".
+ * 0 and *out, or CNET_EINVALIDADDR with Go's text in err ('ParseAddr("1.2.3"): IPv4
+ * address too short') and *out all-zero. No shorthand ("127.1"), no leading zeros in
+ * IPv4 fields; the zone is not looked up. A zone longer than 63 bytes is refused (Go
+ * keeps it). -EINVAL for a NULL s or out. */
+CNET_EXTERN int cnet_addr_parse(const char *s, cnet_addr *out, cnet_error *err);
+/* Go's Addr.String: "invalid IP" for the zero Addr, "::ffff:1.2.3.4" for an IPv4-mapped
+ * IPv6 address, "%zone" after an IPv6 address that has one. Returns the length, or
+ * CNET_ENOSPACE (buf = "") when len is too small; -EINVAL for NULL. */
+CNET_EXTERN int cnet_addr_string(const cnet_addr *a, char *buf, size_t len);
+/* Constructors (Go's AddrFrom4, AddrFrom16: the latter stays IPv6 even when mapped). */
+CNET_EXTERN cnet_addr cnet_addr_from4(const uint8_t b[4]);
+CNET_EXTERN cnet_addr cnet_addr_from16(const uint8_t b[16]);
+/* Go's Compare: -1, 0 or +1, ordering by BitLen (invalid, IPv4, IPv6), then the bytes,
+ * then (IPv6) the zone; cnet_addr_less is Less. NULL sorts as the zero Addr. */
+CNET_EXTERN int cnet_addr_compare(const cnet_addr *a, const cnet_addr *b);
+CNET_EXTERN int cnet_addr_less(const cnet_addr *a, const cnet_addr *b);
+/* Go's Unmap: the IPv4 address inside an IPv4-mapped one (its zone dropped), else *a.
+ * NULL gives the zero Addr. */
+CNET_EXTERN cnet_addr cnet_addr_unmap(const cnet_addr *a);
+/* Go's predicates, 1 or 0 (0 for NULL and for the zero Addr). As in Go, an IPv4-mapped
+ * address is IPv6: ::ffff:127.0.0.1 is not a loopback address. */
+CNET_EXTERN int cnet_addr_is_valid(const cnet_addr *a);
+CNET_EXTERN int cnet_addr_bitlen(const cnet_addr *a); /* 0, 32 or 128 */
+CNET_EXTERN int cnet_addr_is4(const cnet_addr *a);
+CNET_EXTERN int cnet_addr_is6(const cnet_addr *a);
+CNET_EXTERN int cnet_addr_is4in6(const cnet_addr *a);
+CNET_EXTERN int cnet_addr_is_loopback(const cnet_addr *a);
+CNET_EXTERN int cnet_addr_is_private(const cnet_addr *a);
+CNET_EXTERN int cnet_addr_is_multicast(const cnet_addr *a);
+CNET_EXTERN int cnet_addr_is_interface_local_multicast(const cnet_addr *a);
+CNET_EXTERN int cnet_addr_is_link_local_multicast(const cnet_addr *a);
+CNET_EXTERN int cnet_addr_is_link_local_unicast(const cnet_addr *a);
+CNET_EXTERN int cnet_addr_is_global_unicast(const cnet_addr *a);
+CNET_EXTERN int cnet_addr_is_unspecified(const cnet_addr *a);
+
+/* Go's netip.ParsePrefix: "192.168.1.0/24", "2001:db8::/32"; the host bits are kept.
+ * 0, or CNET_EINVALIDADDR with Go's text ('netip.ParsePrefix("1.2.3.4"): no '/'') and
+ * *out all-zero; -EINVAL for NULL. The length is plain decimal: as in Go >= 1.22, a
+ * sign or a leading zero is "bad bits after slash" (Go 1.19 read "+24", "024" as 24). */
+CNET_EXTERN int cnet_prefix_parse(const char *s, cnet_prefix *out, cnet_error *err);
+/* Go's Prefix.String: "10.0.0.0/8", "invalid Prefix" for an invalid one. Returns the
+ * length, CNET_ENOSPACE (buf = "") or -EINVAL. */
+CNET_EXTERN int cnet_prefix_string(const cnet_prefix *p, char *buf, size_t len);
+/* Go's PrefixFrom: no masking, the zone dropped, bits -1 if out of range for a. */
+CNET_EXTERN cnet_prefix cnet_prefix_from(const cnet_addr *a, int bits);
+/* Go's Addr.Prefix: a's top bits as a masked prefix. 0; the zero Prefix for the zero
+ * Addr; -EINVAL with Go's text ("negative Prefix bits", "prefix length 33 too large
+ * for IPv4") for bits out of range. */
+CNET_EXTERN int cnet_addr_prefix(const cnet_addr *a, int bits, cnet_prefix *out, cnet_error *err);
+/* Go's Prefix.IsValid, Masked (the zero Prefix for an invalid one) and Contains (an
+ * IPv4 address never matches an IPv6 prefix nor the reverse; a zoned address matches
+ * nothing). NULL is the zero value. */
+CNET_EXTERN int cnet_prefix_is_valid(const cnet_prefix *p);
+CNET_EXTERN cnet_prefix cnet_prefix_masked(const cnet_prefix *p);
+CNET_EXTERN int cnet_prefix_contains(const cnet_prefix *p, const cnet_addr *a);
+
+/* Go's net.Flags, with Go's names for Flags.String ("up|broadcast|multicast").
+ * CNET_IF_RUNNING is Go >= 1.20's FlagRunning (Go 1.19 has the first five). */
+#define CNET_IF_UP 0x1
+#define CNET_IF_BROADCAST 0x2
+#define CNET_IF_LOOPBACK 0x4
+#define CNET_IF_POINTTOPOINT 0x8
+#define CNET_IF_MULTICAST 0x10
+#define CNET_IF_RUNNING 0x20
+
+#define CNET_HWADDR_MAX 32 /* the longest link-layer address kept (InfiniBand's is 20) */
+
+/* Go's net.Interface with its addresses (Interface.Addrs: IPNet as a prefix that keeps
+ * its host bits, "127.0.0.1/8"; no zone). Read-only; lives as long as its list. */
+typedef struct cnet_interface {
+    int index;                         /* >= 1 */
+    int mtu;
+    char name[64];
+    uint8_t hwaddr[CNET_HWADDR_MAX];   /* Go's HardwareAddr; none (hwaddr_len 0) when all-zero */
+    size_t hwaddr_len;
+    unsigned flags;                    /* CNET_IF_* */
+    const cnet_prefix *addrs;
+    size_t naddrs;
+} cnet_interface;
+
+/* A snapshot of the system's interfaces, read in one pass (netlink on Linux, getifaddrs
+ * on the BSDs and darwin), unlike Go, which reads the whole table again per call. */
+typedef struct cnet_interfaces cnet_interfaces;
+
+/* Go's Interfaces (with every interface's Addrs): 0 and *out, which the caller frees
+ * with cnet_interfaces_free; or an error in Go's form ("route ip+net: netlinkrib:
+ * permission denied"). -EINVAL for a NULL out. Nothing waits: the kernel answers from
+ * its tables during the calls that ask, so inside a task the read runs on the task's
+ * thread without parking, as a short system call would. */
+CNET_EXTERN int cnet_interfaces_read(cnet_interfaces **out, cnet_error *err);
+CNET_EXTERN size_t cnet_interfaces_len(const cnet_interfaces *list);
+/* The i-th interface (in the kernel's order) or NULL past the end. */
+CNET_EXTERN const cnet_interface *cnet_interfaces_at(const cnet_interfaces *list, size_t i);
+/* Go's InterfaceByName / InterfaceByIndex on a snapshot: NULL if none. */
+CNET_EXTERN const cnet_interface *cnet_interfaces_by_name(const cnet_interfaces *list, const char *name);
+CNET_EXTERN const cnet_interface *cnet_interfaces_by_index(const cnet_interfaces *list, int index);
+CNET_EXTERN void cnet_interfaces_free(cnet_interfaces *list);
+
+/* Go's InterfaceAddrs: every interface's addresses in the kernel's order (on Linux
+ * all IPv4, then all IPv6); sets *addrs (NULL if none) and returns how many. */
+CNET_EXTERN size_t cnet_interfaces_addrs(const cnet_interfaces *list, const cnet_prefix **addrs);
+
+/* Go's InterfaceByName and InterfaceByIndex: a fresh snapshot in *list (the caller
+ * frees it) and the interface in *ifi, pointing into it. Errors in Go's words, *list
+ * NULL: "route ip+net: no such network interface", "route ip+net: invalid network
+ * interface name" (""), "route ip+net: invalid network interface index" (<= 0);
+ * -EINVAL for NULL. */
+CNET_EXTERN int cnet_interface_by_name(const char *name, cnet_interfaces **list,
+                                       const cnet_interface **ifi, cnet_error *err);
+CNET_EXTERN int cnet_interface_by_index(int index, cnet_interfaces **list,
+                                        const cnet_interface **ifi, cnet_error *err);
+
+/* Go's Flags.String ("up|loopback|running", "0" for none) and HardwareAddr.String
+ * ("02:00:5e:10:00:01", "" for none). Return the length, CNET_ENOSPACE or -EINVAL. */
+CNET_EXTERN int cnet_interface_flags_string(unsigned flags, char *buf, size_t len);
+CNET_EXTERN int cnet_hwaddr_string(const uint8_t *hw, size_t n, char *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -124,6 +124,45 @@ cnet__ip cnet__ip_to_v4(const cnet__ip *ip);       /* unmaps ::ffff:a.b.c.d */
 /* Go's IP.String() (with %zone); "" for no IP. Returns the length. */
 int cnet__ip_format(const cnet__ip *ip, char *buf, size_t len);
 
+/* ---- addresses and interfaces (ip.c, netip.c, iface*.c) ---------------------------- */
+
+enum { CNET__NO_AT = (size_t)-1 };
+
+/* Why a text is no IP address: Go netip's parseAddrError without its input. msg is the
+ * reason (NULL when an IPv4 tail's own reason, inner_msg, is the cause), at the offset
+ * of the unparsed rest (CNET__NO_AT for none). Go nests an IPv4 tail's error whole:
+ * inner_start is where that tail starts, inner_at an offset into it. */
+typedef struct cnet__ip_why {
+    const char *msg;
+    size_t at;
+    const char *inner_msg;
+    size_t inner_at;
+    size_t inner_start;
+    size_t end; /* where the address ends: its zone's '%', or the text's end */
+} cnet__ip_why;
+
+/* Go's netip.ParseAddr on s[0..n) with the parser cnet__ip_parse uses: 0 and *out, or
+ * CNET_EINVALIDADDR with *why set. The zone is split at the first '%', must not be
+ * empty, and is kept whole up to CNET_ZONE_MAX - 1 bytes (Go keeps any length). */
+int cnet__addr_parse(const char *s, size_t n, cnet_addr *out, cnet__ip_why *why);
+/* Go's IPv6 text (RFC 5952) of 16 bytes, without a zone; returns the length that an
+ * unbounded buffer would need, as snprintf does. */
+int cnet__ip_format_v6(const unsigned char b[16], char *buf, size_t len);
+
+/* The interface list as the per-OS reader (iface_<os>.c) fills it: links first or
+ * interleaved, in the kernel's order; iface.c groups the addresses per interface. */
+typedef struct cnet__iface_acc cnet__iface_acc;
+/* Each returns 0 or -ENOMEM. */
+int cnet__iface_add_link(cnet__iface_acc *acc, const cnet_interface *link);
+int cnet__iface_add_addr(cnet__iface_acc *acc, int index, const cnet_prefix *addr);
+/* The index of the link named name seen so far, or 0. */
+int cnet__iface_index_of(const cnet__iface_acc *acc, const char *name);
+/* The per-OS reader: one pass over the kernel's tables. 0, or -errno with *syscall
+ * naming the call as Go's error does ("netlinkrib" on Linux). */
+int cnet__iface_read(cnet__iface_acc *acc, const char **syscall);
+/* Go's flag set for the OS's IFF_* bits. */
+unsigned cnet__iface_flags(unsigned iff);
+
 /* ---- host:port (hostport.c) ---------------------------------------------------- */
 
 /* Go's SplitHostPort without copying (and so without a length limit): the host is

@@ -30,6 +30,12 @@ typedef enum kind {
     POLICY,        /* cnet_sockopt_policy(a) */
     STRERROR,      /* cnet_strerror(n): msg only */
     NULLS,         /* a NULL pointer: a names the call and argument */
+    /* ---- addresses and interfaces ---- */
+    PARSE_ADDR,    /* cnet_addr_parse(a); NULL a: the NULL cases, b names them */
+    PARSE_PREFIX,  /* cnet_prefix_parse(a) */
+    ADDR_PREFIX,   /* cnet_addr_prefix(parse(a), n) */
+    IF_NAME,       /* cnet_interface_by_name(a) */
+    IF_INDEX,      /* cnet_interface_by_index(n) */
 } kind;
 
 typedef struct row {
@@ -299,6 +305,36 @@ static const row rows[] = {
     {NULLS, "join host", NULL, NULL, 0, -EINVAL, NULL},
     {NULLS, "join port", NULL, NULL, 0, -EINVAL, NULL},
     {NULLS, "join out", NULL, NULL, 0, -EINVAL, NULL},
+    /* ---- addresses and interfaces (Go 1.19's netip texts; newer Go for prefix lengths) ---- */
+    {PARSE_ADDR, "", NULL, NULL, 0, CNET_EINVALIDADDR, "ParseAddr(\"\"): unable to parse IP"},
+    {PARSE_ADDR, "1.2.3", NULL, NULL, 0, CNET_EINVALIDADDR, "ParseAddr(\"1.2.3\"): IPv4 address too short"},
+    {PARSE_ADDR, "1.2.3.04", NULL, NULL, 0, CNET_EINVALIDADDR, "ParseAddr(\"1.2.3.04\"): IPv4 field has octet with leading zero"},
+    {PARSE_ADDR, "::1%", NULL, NULL, 0, CNET_EINVALIDADDR, "ParseAddr(\"::1%\"): zone must be a non-empty string"},
+    {PARSE_ADDR, "%lo", NULL, NULL, 0, CNET_EINVALIDADDR, "ParseAddr(\"%lo\"): missing IPv6 address"},
+    {PARSE_ADDR, "::1%" Z63, NULL, NULL, 0, 0, ""},
+    {PARSE_ADDR, "::1%" Z64, NULL, NULL, 0, CNET_EINVALIDADDR, "ParseAddr(\"::1%" Z64 "\"): zone longer than cnet keeps (63 bytes)"},
+    {PARSE_ADDR, DIGITS230, NULL, NULL, 0, CNET_EINVALIDADDR, "ParseAddr(\"" DIGITS230 "\"): unable to parse IP"},
+    {PARSE_ADDR, LONG_HOST LONG_HOST LONG_HOST LONG_HOST ":", NULL, NULL, 0, CNET_EINVALIDADDR, NULL},
+    {PARSE_ADDR, "\x01\x7f\xff:", NULL, NULL, 0, CNET_EINVALIDADDR, "ParseAddr(\"\\x01\\x7f\\xff:\"): each colon-separated field must have at least one digit (at \"\\x01\\x7f\\xff:\")"},
+    {PARSE_ADDR, NULL, "s", NULL, 0, -EINVAL, "ParseAddr: invalid argument: s is NULL"},
+    {PARSE_ADDR, NULL, "out", NULL, 0, -EINVAL, "ParseAddr: invalid argument: out is NULL"},
+    {PARSE_PREFIX, "", NULL, NULL, 0, CNET_EINVALIDADDR, "netip.ParsePrefix(\"\"): no '/'"},
+    {PARSE_PREFIX, "/", NULL, NULL, 0, CNET_EINVALIDADDR, "netip.ParsePrefix(\"/\"): ParseAddr(\"\"): unable to parse IP"},
+    {PARSE_PREFIX, "::/129", NULL, NULL, 0, CNET_EINVALIDADDR, "netip.ParsePrefix(\"::/129\"): prefix length out of range"},
+    {PARSE_PREFIX, "::/00", NULL, NULL, 0, CNET_EINVALIDADDR, "netip.ParsePrefix(\"::/00\"): bad bits after slash: \"00\""},
+    {PARSE_PREFIX, "::/" DIGITS230, NULL, NULL, 0, CNET_EINVALIDADDR, "netip.ParsePrefix(\"::/" DIGITS230 "\"): bad bits after slash: \"" DIGITS230 "\""},
+    {PARSE_PREFIX, "::/1 ", NULL, NULL, 0, CNET_EINVALIDADDR, "netip.ParsePrefix(\"::/1 \"): bad bits after slash: \"1 \""},
+    {PARSE_PREFIX, NULL, "s", NULL, 0, -EINVAL, "ParsePrefix: invalid argument: s is NULL"},
+    {ADDR_PREFIX, "1.2.3.4", NULL, NULL, 33, -EINVAL, "prefix length 33 too large for IPv4"},
+    {ADDR_PREFIX, "::", NULL, NULL, 129, -EINVAL, "prefix length 129 too large for IPv6"},
+    {ADDR_PREFIX, "::", NULL, NULL, -1, -EINVAL, "negative Prefix bits"},
+    {IF_NAME, "", NULL, NULL, 0, -EINVAL, "route ip+net: invalid network interface name"},
+    {IF_NAME, "nosuch0", NULL, NULL, 0, CNET_ENOINTERFACE, "route ip+net: no such network interface"},
+    {IF_NAME, LONG_HOST, NULL, NULL, 0, CNET_ENOINTERFACE, "route ip+net: no such network interface"},
+    {IF_NAME, NULL, NULL, NULL, 0, -EINVAL, "route: invalid argument: name is NULL"},
+    {IF_INDEX, NULL, NULL, NULL, 0, -EINVAL, "route ip+net: invalid network interface index"},
+    {IF_INDEX, NULL, NULL, NULL, -2147483647 - 1, -EINVAL, "route ip+net: invalid network interface index"},
+    {IF_INDEX, NULL, NULL, NULL, 2147483647, CNET_ENOINTERFACE, "route ip+net: no such network interface"},
 };
 
 /* ---- running a row ------------------------------------------------------------------ */
@@ -497,6 +533,44 @@ static int run_nulls(const row *r, cnet_error *err)
     return 0;
 }
 
+/* ---- addresses and interfaces ---- */
+static int run_netip(const row *r, cnet_error *err)
+{
+    cnet_interfaces *list = (cnet_interfaces *)&list;
+    const cnet_interface *ifi;
+    cnet_addr a, zero;
+    cnet_prefix p;
+    int rc;
+
+    memset(&zero, 0, sizeof zero);
+    switch (r->k) {
+    case PARSE_ADDR:
+        if (r->a == NULL)
+            return cnet_addr_parse(strcmp(r->b, "s") == 0 ? NULL : "::1",
+                                   strcmp(r->b, "s") == 0 ? &a : NULL, err);
+        rc = cnet_addr_parse(r->a, &a, err);
+        if (rc < 0)
+            assert_memory_equal(&a, &zero, sizeof a); /* the zero Addr */
+        return rc;
+    case PARSE_PREFIX:
+        rc = cnet_prefix_parse(r->a, r->a != NULL ? &p : NULL, err);
+        if (rc < 0 && r->a != NULL)
+            assert_int_equal(cnet_prefix_is_valid(&p), 0);
+        return rc;
+    case ADDR_PREFIX:
+        assert_int_equal(cnet_addr_parse(r->a, &a, NULL), 0);
+        return cnet_addr_prefix(&a, (int)r->n, &p, err);
+    case IF_NAME:
+    case IF_INDEX:
+        rc = r->k == IF_NAME ? cnet_interface_by_name(r->a, &list, &ifi, err)
+                             : cnet_interface_by_index((int)r->n, &list, &ifi, err);
+        assert_null(list);
+        return rc;
+    default:
+        return 0;
+    }
+}
+
 static int run(const row *r, cnet_error *err)
 {
     char host[1024], port[16];
@@ -569,6 +643,12 @@ static int run(const row *r, cnet_error *err)
         return 0;
     case NULLS:
         return run_nulls(r, err);
+    case PARSE_ADDR: /* ---- addresses and interfaces ---- */
+    case PARSE_PREFIX:
+    case ADDR_PREFIX:
+    case IF_NAME:
+    case IF_INDEX:
+        return run_netip(r, err);
     }
     return 0;
 }
@@ -576,7 +656,8 @@ static int run(const row *r, cnet_error *err)
 static const char *const kind_names[] = { /* for failure messages */
     "SPLIT", "JOIN", "LISTEN", "LISTEN_PACKET", "LISTEN_REUSE", "MCAST", "DIAL", "DIAL_LOCAL",
     "DIAL_DEADLINE", "WRITE_TO", "WRITE_TO6", "FILE_LN", "FILE_CONN", "FILE_PC", "ADDR_BUF",
-    "ACTIVATION", "POLICY", "STRERROR", "NULLS"};
+    "ACTIVATION", "POLICY", "STRERROR", "NULLS",
+    "PARSE_ADDR", "PARSE_PREFIX", "ADDR_PREFIX", "IF_NAME", "IF_INDEX"}; /* addresses and interfaces */
 
 /* "index<TAB>code<TAB>message": what a row gets, to review and paste into the table. */
 static void print_row(size_t i, int rc, const cnet_error *err)

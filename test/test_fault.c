@@ -395,6 +395,24 @@ static void teardown(fixture *f)
     memset(f, 0, sizeof *f);
 }
 
+/* ---- addresses and interfaces: the interface list (Linux: two netlink dumps) ---- */
+static void setup_interfaces(fixture *f)
+{
+    snprintf(f->prefix, sizeof f->prefix, "route ip+net: ");
+}
+
+static int op_interfaces(fixture *f, cnet_error *err)
+{
+    cnet_interfaces *list;
+    const cnet_interface *lo;
+    int rc;
+
+    (void)f;
+    rc = cnet_interface_by_name("lo", &list, &lo, err);
+    cnet_interfaces_free(list);
+    return rc;
+}
+
 static const scenario scenarios[] = {
     {"listen tcp", setup_nothing, op_listen_tcp, 0, ABSORB_BEST_EFFORT},
     {"listen tcp6", setup_tcp6, op_listen_tcp6, 0, ABSORB_BEST_EFFORT},
@@ -419,6 +437,7 @@ static const scenario scenarios[] = {
     {"file listener", setup_raw_listener, op_file_listener, 0, 0},
     {"activation", setup_activation, op_activation, 0, 0},
     {"restart_exec", setup_restart, op_restart, 0, 0},
+    {"interfaces", setup_interfaces, op_interfaces, 0, 0}, /* ---- addresses and interfaces ---- */
 };
 
 /* ---- running them -------------------------------------------------------------------- */
@@ -440,6 +459,7 @@ static const char *const syscall_words[] = {
     "poll", "shutdown", "fcntl", "dup", "pipe", "pipe2", "eventfd", "malloc", "fork", "execve",
     "setnonblock",
     "if_nametoindex", "getifaddrs", "pthread_create", "wait",
+    "netlinkrib", /* ---- addresses and interfaces: Go's name for the interface dumps ---- */
 };
 
 /* An allocator can only fail with ENOMEM; other calls get every errno of the list. */

@@ -527,6 +527,141 @@ static int is(const char *cmd, size_t argc, const char *name, size_t want)
     return strcmp(cmd, name) == 0 && argc == want;
 }
 
+/* ---- addresses and interfaces: net/netip (netip); the verbs are oracle.go's ---------- */
+
+static const char *flag(int v)
+{
+    return v ? "1" : "0";
+}
+
+static void describe_addr(run *r, const cnet_addr *a)
+{
+    char s[CNET_ADDR_STRLEN], u[CNET_ADDR_STRLEN];
+    cnet_addr un = cnet_addr_unmap(a);
+
+    cnet_addr_string(a, s, sizeof s);
+    cnet_addr_string(&un, u, sizeof u);
+    snprintf(r->result, sizeof r->result,
+             "ok %s bits=%d 4=%s 6=%s 4in6=%s unmap=%s zone=[%s] lo=%s priv=%s mc=%s ilmc=%s "
+             "llmc=%s llu=%s gu=%s unspec=%s",
+             s, cnet_addr_bitlen(a), flag(cnet_addr_is4(a)), flag(cnet_addr_is6(a)),
+             flag(cnet_addr_is4in6(a)), u, a->zone, flag(cnet_addr_is_loopback(a)),
+             flag(cnet_addr_is_private(a)), flag(cnet_addr_is_multicast(a)),
+             flag(cnet_addr_is_interface_local_multicast(a)),
+             flag(cnet_addr_is_link_local_multicast(a)), flag(cnet_addr_is_link_local_unicast(a)),
+             flag(cnet_addr_is_global_unicast(a)), flag(cnet_addr_is_unspecified(a)));
+}
+
+/* "[INDEX NAME MTU FLAGS HWADDR ADDR...]" as oracle.go prints a net.Interface. The
+ * flags leave out "running": Go 1.19 has no FlagRunning (Go >= 1.20 does, as cnet). */
+static size_t interface_line(const cnet_interface *ifi, char *out, size_t len)
+{
+    char flags[64], hw[3 * CNET_HWADDR_MAX], a[CNET_PREFIX_STRLEN];
+    size_t n;
+
+    cnet_interface_flags_string(ifi->flags & ~(unsigned)CNET_IF_RUNNING, flags, sizeof flags);
+    if (cnet_hwaddr_string(ifi->hwaddr, ifi->hwaddr_len, hw, sizeof hw) <= 0)
+        snprintf(hw, sizeof hw, "-");
+    n = (size_t)snprintf(out, len, "[%d %s %d %s %s", ifi->index, ifi->name, ifi->mtu, flags, hw);
+    for (size_t i = 0; i < ifi->naddrs && n < len; i++) {
+        cnet_prefix_string(&ifi->addrs[i], a, sizeof a);
+        n += (size_t)snprintf(out + n, len - n, " %s", a);
+    }
+    if (n < len)
+        n += (size_t)snprintf(out + n, len - n, "]");
+    return n;
+}
+
+static void interfaces_case(run *r, const char *verb, const char *arg)
+{
+    cnet_interfaces *list;
+    const cnet_interface *ifi;
+    const cnet_prefix *all;
+    cnet_error err;
+    char a[CNET_PREFIX_STRLEN];
+    size_t n, k, len = sizeof r->result;
+    int rc;
+
+    if (strcmp(verb, "ifaces") == 0)
+        rc = cnet_interfaces_read(&list, &err);
+    else if (strcmp(verb, "ifname") == 0)
+        rc = cnet_interface_by_name(arg, &list, &ifi, &err);
+    else
+        rc = cnet_interface_by_index(atoi(arg), &list, &ifi, &err);
+    if (rc < 0) {
+        set_result(r, "err ", err.msg);
+        return;
+    }
+    n = (size_t)snprintf(r->result, len, "ok");
+    if (strcmp(verb, "ifaces") != 0) {
+        r->result[n++] = ' ';
+        interface_line(ifi, r->result + n, len - n);
+        cnet_interfaces_free(list);
+        return;
+    }
+    for (k = 0; k < cnet_interfaces_len(list) && n + 1 < len; k++) {
+        r->result[n++] = ' ';
+        n += interface_line(cnet_interfaces_at(list, k), r->result + n, len - n);
+    }
+    if (n < len)
+        n += (size_t)snprintf(r->result + n, len - n, " all:");
+    for (k = 0; k < cnet_interfaces_addrs(list, &all) && n < len; k++) {
+        cnet_prefix_string(&all[k], a, sizeof a);
+        n += (size_t)snprintf(r->result + n, len - n, " %s", a);
+    }
+    cnet_interfaces_free(list);
+}
+
+/* Returns 1 if cmd is a netip verb (the result is then set). */
+static int netip_case(run *r, const char *cmd, char a[][LINE_MAX_LEN], size_t argc)
+{
+    char s[CNET_PREFIX_STRLEN], m[CNET_PREFIX_STRLEN], ad[CNET_ADDR_STRLEN];
+    cnet_addr x, y;
+    cnet_prefix p, masked;
+    cnet_error err;
+
+    if (is(cmd, argc, "addr", 1)) {
+        if (cnet_addr_parse(a[0], &x, &err) < 0)
+            set_result(r, "err ", err.msg);
+        else
+            describe_addr(r, &x);
+    } else if (is(cmd, argc, "prefix", 1)) {
+        if (cnet_prefix_parse(a[0], &p, &err) < 0) {
+            set_result(r, "err ", err.msg);
+            return 1;
+        }
+        masked = cnet_prefix_masked(&p);
+        cnet_prefix_string(&p, s, sizeof s);
+        cnet_prefix_string(&masked, m, sizeof m);
+        cnet_addr_string(&p.addr, ad, sizeof ad);
+        snprintf(r->result, sizeof r->result, "ok %s valid=%s masked=%s bits=%d addr=%s", s,
+                 flag(cnet_prefix_is_valid(&p)), m, p.bits, ad);
+    } else if (is(cmd, argc, "contains", 2)) {
+        if (cnet_prefix_parse(a[0], &p, &err) < 0 || cnet_addr_parse(a[1], &x, &err) < 0)
+            set_result(r, "err ", err.msg);
+        else
+            set_result(r, "ok ", flag(cnet_prefix_contains(&p, &x)));
+    } else if (is(cmd, argc, "compare", 2)) {
+        if (cnet_addr_parse(a[0], &x, &err) < 0 || cnet_addr_parse(a[1], &y, &err) < 0)
+            set_result(r, "err ", err.msg);
+        else
+            snprintf(r->result, sizeof r->result, "ok %d less=%s", cnet_addr_compare(&x, &y),
+                     flag(cnet_addr_less(&x, &y)));
+    } else if (is(cmd, argc, "ifaces", 0) || is(cmd, argc, "ifname", 1) || is(cmd, argc, "ifindex", 1)) {
+        interfaces_case(r, cmd, argc > 0 ? a[0] : "");
+    } else if (is(cmd, argc, "addrprefix", 2)) {
+        if (cnet_addr_parse(a[0], &x, &err) < 0 || cnet_addr_prefix(&x, atoi(a[1]), &p, &err) < 0) {
+            set_result(r, "err ", err.msg);
+            return 1;
+        }
+        cnet_prefix_string(&p, s, sizeof s);
+        set_result(r, "ok ", s);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 static void dispatch(run *r, const char *cmd, char a[][LINE_MAX_LEN], size_t argc)
 {
     if (is(cmd, argc, "split", 1))
@@ -569,7 +704,7 @@ static void dispatch(run *r, const char *cmd, char a[][LINE_MAX_LEN], size_t arg
         dial_refused(r, a[0], a[1], NULL);
     else if (is(cmd, argc, "dial-refused-from", 3))
         dial_refused(r, a[0], a[1], a[2]);
-    else
+    else if (!netip_case(r, cmd, a, argc)) /* ---- addresses and interfaces ---- */
         set_result(r, "", "oracle: bad case");
 }
 

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"regexp"
 	"runtime"
@@ -139,6 +140,9 @@ func (r *run) dispatch(cmd string, a []string) string {
 		return r.dialRefused(a[0], a[1], nil)
 	case cmd == "dial-refused-from" && len(a) == 3:
 		return r.dialRefused(a[0], a[1], &a[2])
+	}
+	if result, ok := netipCase(cmd, a); ok { // ---- addresses and interfaces ----
+		return result
 	}
 	return "oracle: bad case"
 }
@@ -470,4 +474,136 @@ func (r *run) writeTo(network, laddr, daddr string) string {
 		return "err " + err.Error()
 	}
 	return "ok " + strconv.Itoa(n)
+}
+
+// ---- addresses and interfaces: net/netip (netip) ----------------------------------------
+//
+//   addr S                  ParseAddr: String and every predicate, or the error
+//   prefix S                ParsePrefix: String, IsValid, Masked, Bits, or the error
+//   contains PREFIX ADDR    Prefix.Contains
+//   compare A B             Addr.Compare and Less
+//   addrprefix A BITS       Addr.Prefix(BITS)
+//   ifaces                  Interfaces, each "[INDEX NAME MTU FLAGS HWADDR ADDR...]"
+//                           ("-" for no hardware address), then InterfaceAddrs
+//   ifname NAME             InterfaceByName, the same form
+//   ifindex INDEX           InterfaceByIndex
+
+func netipCase(cmd string, a []string) (string, bool) {
+	switch {
+	case cmd == "addr" && len(a) == 1:
+		ip, err := netip.ParseAddr(a[0])
+		if err != nil {
+			return "err " + err.Error(), true
+		}
+		return "ok " + describeAddr(ip), true
+	case cmd == "prefix" && len(a) == 1:
+		p, err := netip.ParsePrefix(a[0])
+		if err != nil {
+			return "err " + err.Error(), true
+		}
+		return fmt.Sprintf("ok %s valid=%s masked=%s bits=%d addr=%s", p, flag(p.IsValid()),
+			p.Masked(), p.Bits(), p.Addr()), true
+	case cmd == "contains" && len(a) == 2:
+		p, err := netip.ParsePrefix(a[0])
+		if err != nil {
+			return "err " + err.Error(), true
+		}
+		ip, err := netip.ParseAddr(a[1])
+		if err != nil {
+			return "err " + err.Error(), true
+		}
+		return "ok " + flag(p.Contains(ip)), true
+	case cmd == "compare" && len(a) == 2:
+		x, err := netip.ParseAddr(a[0])
+		if err != nil {
+			return "err " + err.Error(), true
+		}
+		y, err := netip.ParseAddr(a[1])
+		if err != nil {
+			return "err " + err.Error(), true
+		}
+		return fmt.Sprintf("ok %d less=%s", x.Compare(y), flag(x.Less(y))), true
+	case cmd == "ifaces" && len(a) == 0:
+		return interfacesLine(), true
+	case cmd == "ifname" && len(a) == 1:
+		ifi, err := net.InterfaceByName(a[0])
+		if err != nil {
+			return "err " + err.Error(), true
+		}
+		return "ok " + interfaceLine(ifi), true
+	case cmd == "ifindex" && len(a) == 1:
+		index, _ := strconv.Atoi(a[0])
+		ifi, err := net.InterfaceByIndex(index)
+		if err != nil {
+			return "err " + err.Error(), true
+		}
+		return "ok " + interfaceLine(ifi), true
+	case cmd == "addrprefix" && len(a) == 2:
+		ip, err := netip.ParseAddr(a[0])
+		if err != nil {
+			return "err " + err.Error(), true
+		}
+		bits, err := strconv.Atoi(a[1])
+		if err != nil {
+			return "oracle: bad bits", true
+		}
+		p, err := ip.Prefix(bits)
+		if err != nil {
+			return "err " + err.Error(), true
+		}
+		return "ok " + p.String(), true
+	}
+	return "", false
+}
+
+func flag(v bool) string {
+	if v {
+		return "1"
+	}
+	return "0"
+}
+
+func describeAddr(ip netip.Addr) string {
+	return fmt.Sprintf("%s bits=%d 4=%s 6=%s 4in6=%s unmap=%s zone=[%s] lo=%s priv=%s mc=%s "+
+		"ilmc=%s llmc=%s llu=%s gu=%s unspec=%s", ip, ip.BitLen(), flag(ip.Is4()), flag(ip.Is6()),
+		flag(ip.Is4In6()), ip.Unmap(), ip.Zone(), flag(ip.IsLoopback()), flag(ip.IsPrivate()),
+		flag(ip.IsMulticast()), flag(ip.IsInterfaceLocalMulticast()),
+		flag(ip.IsLinkLocalMulticast()), flag(ip.IsLinkLocalUnicast()),
+		flag(ip.IsGlobalUnicast()), flag(ip.IsUnspecified()))
+}
+
+func interfaceLine(ifi *net.Interface) string {
+	hw := ifi.HardwareAddr.String()
+	if hw == "" {
+		hw = "-"
+	}
+	line := fmt.Sprintf("[%d %s %d %s %s", ifi.Index, ifi.Name, ifi.MTU, ifi.Flags, hw)
+	addrs, err := ifi.Addrs()
+	if err != nil {
+		return line + " err " + err.Error() + "]"
+	}
+	for _, a := range addrs {
+		line += " " + a.String()
+	}
+	return line + "]"
+}
+
+func interfacesLine() string {
+	ift, err := net.Interfaces()
+	if err != nil {
+		return "err " + err.Error()
+	}
+	line := "ok"
+	for i := range ift {
+		line += " " + interfaceLine(&ift[i])
+	}
+	all, err := net.InterfaceAddrs()
+	if err != nil {
+		return line + " all: err " + err.Error()
+	}
+	line += " all:"
+	for _, a := range all {
+		line += " " + a.String()
+	}
+	return line
 }

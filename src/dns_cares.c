@@ -1,0 +1,417 @@
+/* DNS questions the system resolver cannot ask (SRV, MX, TXT, NS, PTR, and the CNAME
+ * chain), through c-ares. c-ares reads /etc/resolv.conf (nameservers, search, ndots,
+ * timeout, attempts, rotate) for each lookup, as Go re-reads it, and retries a truncated
+ * answer over TCP. Its sockets are never waited on with its own select: each turn waits
+ * through cnet__poll_any on the socket c-ares is using now and on the resolver's wake-up
+ * descriptor (a stop), so a task parks and a thread polls; then every c-ares socket that
+ * is ready (a zero-timeout poll) and every expired retry timer is handed to
+ * ares_process_fd. A channel lives for one lookup only: it is not safe to share between
+ * threads, and one lookup at a time is what Go's resolver does per call too. */
+#include "internal.h"
+#include "sys.h"
+
+#include <ares.h>
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct dns_query {
+    bool done;
+    int status;
+    unsigned char *abuf; /* a copy: c-ares frees its own after the callback */
+    int alen;
+    ares_socket_t current; /* the socket c-ares opened or wanted last */
+} dns_query;
+
+static pthread_once_t library_once = PTHREAD_ONCE_INIT;
+static int library_status;
+
+static void library_init(void)
+{
+    library_status = ares_library_init(ARES_LIB_INIT_ALL);
+}
+
+static void answered(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+    dns_query *q = arg;
+
+    (void)timeouts;
+    if (q->done)
+        return; /* ARES_EDESTRUCTION after the lookup has given up */
+    q->done = true;
+    q->status = status;
+    if (status == ARES_SUCCESS && abuf != NULL && alen > 0) {
+        q->abuf = cnet__os_malloc((size_t)alen);
+        if (q->abuf == NULL)
+            q->status = ARES_ENOMEM;
+        else
+            memcpy(q->abuf, abuf, (size_t)alen);
+        q->alen = alen;
+    }
+}
+
+static void sock_state(void *arg, ares_socket_t s, int readable, int writable)
+{
+    dns_query *q = arg;
+
+    if (readable || writable)
+        q->current = s;
+    else if (q->current == s)
+        q->current = ARES_SOCKET_BAD;
+}
+
+static void format_server(const struct ares_addr_port_node *sv, char *buf, size_t len)
+{
+    cnet__endpoint ep;
+
+    memset(&ep, 0, sizeof ep);
+    ep.port = sv->udp_port != 0 ? sv->udp_port : 53;
+    ep.ip.family = sv->family;
+    if (sv->family == AF_INET)
+        memcpy(ep.ip.b, &sv->addr.addr4, 4);
+    else if (sv->family == AF_INET6)
+        memcpy(ep.ip.b, &sv->addr.addr6, 16);
+    else
+        ep.ip.family = AF_UNSPEC;
+    if (ep.ip.family == AF_UNSPEC || cnet__endpoint_format(&ep, buf, len) < 0)
+        buf[0] = '\0';
+}
+
+static void channel_server(ares_channel ch, char *buf, size_t len)
+{
+    struct ares_addr_port_node *servers = NULL;
+
+    buf[0] = '\0';
+    if (ares_get_servers_ports(ch, &servers) == ARES_SUCCESS && servers != NULL)
+        format_server(servers, buf, len);
+    ares_free_data(servers);
+}
+
+static int channel_open(ares_channel *ch, dns_query *q)
+{
+    struct ares_options opts;
+
+    pthread_once(&library_once, library_init);
+    if (library_status != ARES_SUCCESS)
+        return -ENOMEM;
+    memset(&opts, 0, sizeof opts);
+    opts.sock_state_cb = sock_state;
+    opts.sock_state_cb_data = q;
+    switch (ares_init_options(ch, &opts, ARES_OPT_SOCK_STATE_CB)) {
+    case ARES_SUCCESS:
+        return 0;
+    case ARES_ENOMEM:
+        return -ENOMEM;
+    default:
+        return CNET_ELOOKUP; /* resolv.conf unreadable: c-ares falls back otherwise */
+    }
+}
+
+void cnet__dns_first_server(char *buf, size_t len)
+{
+    ares_channel ch;
+    dns_query q = {.current = ARES_SOCKET_BAD};
+
+    buf[0] = '\0';
+    if (channel_open(&ch, &q) < 0)
+        return;
+    channel_server(ch, buf, len);
+    ares_destroy(ch);
+}
+
+/* ---- waiting ---------------------------------------------------------------------- */
+
+/* The socket to park on: the one c-ares used last if it still wants it, else the last
+ * it lists. An answer arriving meanwhile on an older socket (a server given up on) is
+ * read at the next turn, as Go only ever waits on its current exchange. */
+static int pick_socket(const ares_socket_t *socks, int bits, ares_socket_t current, short *events)
+{
+    int pick = -1;
+
+    for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+        if (!ARES_GETSOCK_READABLE(bits, i) && !ARES_GETSOCK_WRITABLE(bits, i))
+            continue;
+        if (pick < 0 || socks[pick] != current)
+            pick = i;
+    }
+    if (pick < 0)
+        return -1;
+    *events = (short)((ARES_GETSOCK_READABLE(bits, pick) ? POLLIN : 0) |
+                      (ARES_GETSOCK_WRITABLE(bits, pick) ? POLLOUT : 0));
+    return (int)socks[pick];
+}
+
+/* Hands every ready socket, then the retry timers, to c-ares. */
+static void process_ready(ares_channel ch)
+{
+    ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+    struct pollfd p[ARES_GETSOCK_MAXNUM];
+    int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM), n = 0;
+
+    for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+        short ev = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
+                           (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+        if (ev != 0)
+            p[n++] = (struct pollfd){.fd = socks[i], .events = ev};
+    }
+    if (n > 0 && cnet__os_poll(p, (nfds_t)n, 0) > 0) {
+        for (int i = 0; i < n; i++) {
+            if (p[i].revents == 0)
+                continue;
+            ares_process_fd(ch, (p[i].revents & (POLLIN | POLLERR | POLLHUP)) ? p[i].fd : ARES_SOCKET_BAD,
+                            (p[i].revents & (POLLOUT | POLLERR | POLLHUP)) ? p[i].fd : ARES_SOCKET_BAD);
+        }
+    }
+    ares_process_fd(ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD); /* timeouts */
+}
+
+static bool stopped(cnet__stopper *stop)
+{
+    bool s;
+
+    if (stop == NULL)
+        return false;
+    pthread_mutex_lock(&stop->mu);
+    s = stop->stopped;
+    pthread_mutex_unlock(&stop->mu);
+    return s;
+}
+
+/* Runs c-ares until the query is answered (0), the deadline passes (CNET_EDIALTIMEOUT),
+ * a stop (CNET_ECANCELED) or a wait fails (-errno). */
+static int run_channel(ares_channel ch, dns_query *q, int64_t deadline, cnet__stopper *stop,
+                       int wake_fd)
+{
+    while (!q->done) {
+        ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+        struct timeval tv, *tvp;
+        struct pollfd p[2];
+        int64_t until = 0, now = cnet_now_ns();
+        short events = 0;
+        int n = 0, fd, rc;
+
+        if (stopped(stop))
+            return CNET_ECANCELED;
+        if (deadline != 0 && now >= deadline)
+            return CNET_EDIALTIMEOUT;
+        tvp = ares_timeout(ch, NULL, &tv);
+        if (tvp != NULL)
+            until = cnet__add_sat_ns(now, (int64_t)tvp->tv_sec * 1000000000 + tvp->tv_usec * 1000 + 1);
+        if (deadline != 0 && (until == 0 || deadline < until))
+            until = deadline;
+        if (wake_fd >= 0)
+            p[n++] = (struct pollfd){.fd = wake_fd, .events = POLLIN};
+        fd = pick_socket(socks, ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM), q->current, &events);
+        if (fd >= 0)
+            p[n++] = (struct pollfd){.fd = fd, .events = events};
+        if (fd < 0 && until == 0)
+            return CNET_ELOOKUP; /* nothing to wait for and no answer: cannot happen */
+        rc = cnet__poll_any(p, n, until);
+        if (rc < 0)
+            return rc;
+        process_ready(ch);
+    }
+    return 0;
+}
+
+/* ---- the answer ----------------------------------------------------------------------- */
+
+static uint16_t get16(const unsigned char *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* A name at p inside the message: *name (malloc'd, no trailing dot), *len its encoded
+ * length. false if malformed. */
+static bool expand_name(const unsigned char *p, const unsigned char *abuf, int alen, char **name,
+                        long *len)
+{
+    return ares_expand_name(p, abuf, alen, name, len) == ARES_SUCCESS;
+}
+
+/* TXT: the record's strings, joined with nothing between (Go's). */
+static bool parse_txt(const unsigned char *rd, size_t rdlen, char **text)
+{
+    size_t i = 0, n = 0;
+    char *s = cnet__os_malloc(rdlen + 1);
+
+    if (s == NULL)
+        return false;
+    while (i < rdlen) {
+        size_t l = rd[i++];
+
+        if (l > rdlen - i) {
+            free(s);
+            return false;
+        }
+        memcpy(s + n, rd + i, l);
+        n += l;
+        i += l;
+    }
+    s[n] = '\0';
+    *text = s;
+    return true;
+}
+
+static bool parse_rdata(cnet__dns_rr *rr, const unsigned char *rd, size_t rdlen,
+                        const unsigned char *abuf, int alen)
+{
+    long len;
+
+    switch (rr->type) {
+    case CNET__DNS_A:
+        if (rdlen != 4)
+            return false;
+        rr->ip.family = AF_INET;
+        memcpy(rr->ip.b, rd, 4);
+        return true;
+    case CNET__DNS_AAAA:
+        if (rdlen != 16)
+            return false;
+        rr->ip.family = AF_INET6;
+        memcpy(rr->ip.b, rd, 16);
+        return true;
+    case CNET__DNS_NS:
+    case CNET__DNS_CNAME:
+    case CNET__DNS_PTR:
+        return expand_name(rd, abuf, alen, &rr->text, &len);
+    case CNET__DNS_MX:
+        if (rdlen < 3)
+            return false;
+        rr->a = get16(rd);
+        return expand_name(rd + 2, abuf, alen, &rr->text, &len);
+    case CNET__DNS_SRV:
+        if (rdlen < 7)
+            return false;
+        rr->a = get16(rd);
+        rr->b = get16(rd + 2);
+        rr->c = get16(rd + 4);
+        return expand_name(rd + 6, abuf, alen, &rr->text, &len);
+    case CNET__DNS_TXT:
+        return parse_txt(rd, rdlen, &rr->text);
+    default:
+        return true; /* kept by type only: the caller skips it */
+    }
+}
+
+/* Walks the answer section into ans->rr. false: malformed, or out of memory (*nomem). */
+static bool parse_answer(const unsigned char *abuf, int alen, cnet__dns_answer *ans, bool *nomem)
+{
+    const unsigned char *p = abuf + 12, *end = abuf + alen;
+    unsigned qd, an;
+    char *name;
+    long len;
+
+    *nomem = false;
+    if (alen < 12)
+        return false;
+    qd = get16(abuf + 4);
+    an = get16(abuf + 6);
+    for (unsigned i = 0; i < qd; i++) {
+        if (!expand_name(p, abuf, alen, &name, &len))
+            return false;
+        ares_free_string(name);
+        p += len + 4;
+        if (p > end)
+            return false;
+    }
+    ans->rr = cnet__os_calloc(an > 0 ? an : 1, sizeof *ans->rr);
+    if (ans->rr == NULL) {
+        *nomem = true;
+        return false;
+    }
+    for (unsigned i = 0; i < an; i++) {
+        cnet__dns_rr *rr = &ans->rr[ans->n];
+        size_t rdlen;
+
+        if (!expand_name(p, abuf, alen, &rr->owner, &len))
+            return false;
+        ans->n++;
+        p += len;
+        if (end - p < 10)
+            return false;
+        rr->type = get16(p);
+        rdlen = get16(p + 8);
+        p += 10;
+        if ((size_t)(end - p) < rdlen || !parse_rdata(rr, p, rdlen, abuf, alen))
+            return false;
+        p += rdlen;
+    }
+    return true;
+}
+
+void cnet__dns_answer_free(cnet__dns_answer *ans)
+{
+    for (size_t i = 0; i < ans->n; i++) {
+        ares_free_string(ans->rr[i].owner);
+        if (ans->rr[i].type == CNET__DNS_TXT)
+            free(ans->rr[i].text);
+        else
+            ares_free_string(ans->rr[i].text);
+    }
+    free(ans->rr);
+    ans->rr = NULL;
+    ans->n = 0;
+}
+
+/* c-ares's verdict in Go's words. */
+static int status_error(int status, const char *what, const char *server, cnet_error *err)
+{
+    switch (status) {
+    case ARES_ENOTFOUND:
+    case ARES_ENODATA:
+    case ARES_EBADNAME:
+        return cnet__dns_error(err, CNET_ENOHOST, what, server, cnet_strerror(CNET_ENOHOST));
+    case ARES_ESERVFAIL:
+        return cnet__dns_error(err, CNET_ESERVERTEMP, what, server, cnet_strerror(CNET_ESERVERTEMP));
+    case ARES_EREFUSED:
+    case ARES_ENOTIMP:
+    case ARES_EFORMERR:
+        return cnet__dns_error(err, CNET_ESERVER, what, server, cnet_strerror(CNET_ESERVER));
+    case ARES_ETIMEOUT:
+        return cnet__dns_error(err, CNET_EDIALTIMEOUT, what, server, cnet_strerror(CNET_EDIALTIMEOUT));
+    case ARES_ECONNREFUSED:
+        return cnet__dns_error(err, -ECONNREFUSED, what, server, cnet_strerror(-ECONNREFUSED));
+    case ARES_EBADRESP:
+        return cnet__dns_error(err, CNET_EBADMESSAGE, what, server, cnet_strerror(CNET_EBADMESSAGE));
+    case ARES_ENOMEM:
+        return cnet__dns_error(err, -ENOMEM, what, NULL, cnet_strerror(-ENOMEM));
+    default:
+        return cnet__dns_error(err, CNET_ELOOKUP, what, server, ares_strerror(status));
+    }
+}
+
+int cnet__dns_query(const char *name, const char *what, int type, int64_t deadline,
+                    cnet__stopper *stop, int wake_fd, cnet__dns_answer *ans, cnet_error *err)
+{
+    dns_query q = {.current = ARES_SOCKET_BAD};
+    ares_channel ch;
+    bool nomem;
+    int rc;
+
+    memset(ans, 0, sizeof *ans);
+    rc = channel_open(&ch, &q);
+    if (rc < 0)
+        return cnet__dns_error(err, rc, what, NULL, rc == -ENOMEM ? cnet_strerror(rc)
+                                                                   : "cannot read /etc/resolv.conf");
+    channel_server(ch, ans->server, sizeof ans->server);
+    ares_search(ch, name, 1 /* IN */, type, answered, &q);
+    rc = run_channel(ch, &q, deadline, stop, wake_fd);
+    ares_destroy(ch); /* ends an unfinished query: answered() ignores it */
+    if (rc == CNET_EDIALTIMEOUT || rc == CNET_ECANCELED)
+        return cnet__dns_error(err, rc, what, NULL, cnet_strerror(rc));
+    if (rc < 0) {
+        free(q.abuf);
+        return cnet__dns_error(err, rc, what, ans->server, cnet_strerror(rc));
+    }
+    if (q.status != ARES_SUCCESS)
+        return status_error(q.status, what, ans->server, err);
+    if (!parse_answer(q.abuf, q.alen, ans, &nomem)) {
+        free(q.abuf);
+        cnet__dns_answer_free(ans);
+        return nomem ? cnet__dns_error(err, -ENOMEM, what, NULL, cnet_strerror(-ENOMEM))
+                     : status_error(ARES_EBADRESP, what, ans->server, err);
+    }
+    free(q.abuf);
+    return 0;
+}

@@ -8,6 +8,8 @@ SHELL := /bin/bash
 
 DEB_PACKAGES := cmake gcc clang make pkg-config libcmocka-dev iproute2 util-linux strace golang-go \
                 libclang-rt-14-dev valgrind
+# ---- lookups: the resolver's DNS client and the tests' DNS server ----
+DEB_PACKAGES += libc-ares-dev dnsmasq-base
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 JOBS ?= 2
 

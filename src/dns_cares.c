@@ -12,6 +12,7 @@
 
 #include <ares.h>
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,34 @@ static void channel_server(ares_channel ch, char *buf, size_t len)
     ares_free_data(servers);
 }
 
+/* resolv.conf's "options timeout:N attempts:N", which c-ares 1.18 does not read (it
+ * knows only "retrans:" and "retry:"), with Go's defaults (5 s, 2) and floors (1). */
+static void resolv_timeouts(int *timeout_ms, int *attempts)
+{
+    char line[1024], *save, *tok;
+    FILE *f = cnet__os_fopen("/etc/resolv.conf", "re");
+
+    *timeout_ms = 5000;
+    *attempts = 2;
+    if (f == NULL)
+        return;
+    while (fgets(line, sizeof line, f) != NULL) {
+        tok = strtok_r(line, " \t\r\n", &save);
+        if (tok == NULL || strcmp(tok, "options") != 0)
+            continue;
+        while ((tok = strtok_r(NULL, " \t\r\n", &save)) != NULL) {
+            if (strncmp(tok, "timeout:", 8) == 0) {
+                long n = strtol(tok + 8, NULL, 10);
+                *timeout_ms = n < 1 ? 1000 : n > 3600 ? 3600000 : (int)n * 1000;
+            } else if (strncmp(tok, "attempts:", 9) == 0) {
+                long n = strtol(tok + 9, NULL, 10);
+                *attempts = n < 1 ? 1 : n > 16 ? 16 : (int)n;
+            }
+        }
+    }
+    fclose(f);
+}
+
 static int channel_open(ares_channel *ch, dns_query *q)
 {
     struct ares_options opts;
@@ -97,7 +126,13 @@ static int channel_open(ares_channel *ch, dns_query *q)
     memset(&opts, 0, sizeof opts);
     opts.sock_state_cb = sock_state;
     opts.sock_state_cb_data = q;
-    switch (ares_init_options(ch, &opts, ARES_OPT_SOCK_STATE_CB)) {
+    resolv_timeouts(&opts.timeout, &opts.tries);
+    /* The server's failure code reaches the callback as itself (ESERVFAIL, EREFUSED):
+     * c-ares 1.18 otherwise reports every one as ECONNREFUSED. The cost: a SERVFAIL is
+     * final, where Go would try the next nameserver. */
+    opts.flags = ARES_FLAG_NOCHECKRESP;
+    switch (ares_init_options(ch, &opts, ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS |
+                                             ARES_OPT_TRIES | ARES_OPT_FLAGS)) {
     case ARES_SUCCESS:
         return 0;
     case ARES_ENOMEM:

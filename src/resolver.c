@@ -308,9 +308,15 @@ static bool hosts_each(bool (*fn)(void *arg, const cnet__ip *ip, const char *nam
     return found;
 }
 
+/* An IPv4 address equals its IPv4-mapped form, as Go's IP.Equal says. */
+static cnet__ip unmapped(const cnet__ip *ip)
+{
+    return cnet__ip_is_v4(ip) ? cnet__ip_to_v4(ip) : *ip;
+}
+
 static bool same_ip(const cnet__ip *a, const cnet__ip *b)
 {
-    cnet__ip x = cnet__ip_to_v4(a), y = cnet__ip_to_v4(b);
+    cnet__ip x = unmapped(a), y = unmapped(b);
 
     if (x.family != y.family)
         return false;
@@ -544,7 +550,7 @@ int cnet_lookup_ip(cnet_resolver *r, const char *network, const char *host, char
 static void reverse_name(const cnet__ip *ip, char *buf, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    cnet__ip v4 = cnet__ip_to_v4(ip);
+    cnet__ip v4 = unmapped(ip);
     size_t n = 0;
 
     if (v4.family == AF_INET) {

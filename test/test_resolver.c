@@ -409,6 +409,19 @@ static void null_arguments_are_errors(void **state)
     cnet_lookup_free(NULL);
 }
 
+/* A build without c-ares (CNET_WITH_CARES=OFF: the cross and musl builds) answers DNS
+ * record lookups with CNET_ENOTSUP, which is all there is to test there. */
+static int built_without_cares(void)
+{
+    cnet_error err;
+    char **txts;
+    int rc = cnet_lookup_txt(NULL, "txt.test", &txts, &err);
+
+    if (rc >= 0)
+        cnet_lookup_free(txts);
+    return rc == CNET_ENOTSUP;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,5 +445,9 @@ int main(void)
         TU_TEST(null_arguments_are_errors),
     };
 
+    if (built_without_cares()) {
+        fprintf(stderr, "SKIP: cnet built without c-ares (CNET_WITH_CARES=OFF)\n");
+        return 77;
+    }
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -495,8 +495,9 @@ CNET_EXTERN int cnet_listen_backlog(void);
  * Errors are Go's DNSError texts: "lookup nosuch.test on 127.0.0.1:53: no such host"
  * (the server is the first nameserver of resolv.conf), "lookup NAME on SERVER: server
  * misbehaving" (SERVFAIL and other failure codes), "lookup NAME on SERVER: i/o timeout"
- * (resolv.conf's timeout and attempts used up), "lookup NAME: i/o timeout" (the
- * resolver's deadline passed), "lookup NAME: operation was canceled" (a stop). A name
+ * (resolv.conf's timeout and attempts used up, or the resolver's deadline during a DNS
+ * record query), "lookup NAME: i/o timeout" (the resolver's deadline during a host or IP
+ * lookup, or before any query), "lookup NAME: operation was canceled" (a stop). A name
  * that is not a valid domain name is "no such host" without any query, as in Go.
  *
  * Results are one allocation each, released with cnet_lookup_free(). */
@@ -522,8 +523,8 @@ CNET_EXTERN int cnet_error_is_temporary(const cnet_error *err);
 typedef struct cnet_resolver cnet_resolver;
 CNET_EXTERN int cnet_resolver_new(cnet_resolver **r);
 /* An absolute cnet_now_ns() time (0: none) for lookups that start afterwards; a lookup
- * still waiting when it passes fails with "lookup NAME: i/o timeout" (a timeout, and
- * temporary). 0, or -EINVAL for NULL. */
+ * still waiting when it passes fails with CNET_EDIALTIMEOUT, "i/o timeout" (a timeout,
+ * and temporary). 0, or -EINVAL for NULL. */
 CNET_EXTERN int cnet_resolver_set_deadline(cnet_resolver *r, int64_t deadline_ns);
 /* Fails every lookup waiting on r, and every later one, with CNET_ECANCELED ("lookup
  * NAME: operation was canceled"), as Go's cancelled context. Any thread, any number of

@@ -156,6 +156,18 @@ void cnet__dns_first_server(char *buf, size_t len)
 
 /* ---- waiting ---------------------------------------------------------------------- */
 
+/* ares_getsock's bits, tested on an unsigned value: c-ares's own macros shift a signed 1
+ * into the sign bit for the last socket's write bit. */
+static bool wants_read(int bits, int i)
+{
+    return ((unsigned)bits >> i) & 1u;
+}
+
+static bool wants_write(int bits, int i)
+{
+    return ((unsigned)bits >> (i + ARES_GETSOCK_MAXNUM)) & 1u;
+}
+
 /* The socket to park on: the one c-ares used last if it still wants it, else the last
  * it lists. An answer arriving meanwhile on an older socket (a server given up on) is
  * read at the next turn, as Go only ever waits on its current exchange. */
@@ -164,15 +176,15 @@ static int pick_socket(const ares_socket_t *socks, int bits, ares_socket_t curre
     int pick = -1;
 
     for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-        if (!ARES_GETSOCK_READABLE(bits, i) && !ARES_GETSOCK_WRITABLE(bits, i))
+        if (!wants_read(bits, i) && !wants_write(bits, i))
             continue;
         if (pick < 0 || socks[pick] != current)
             pick = i;
     }
     if (pick < 0)
         return -1;
-    *events = (short)((ARES_GETSOCK_READABLE(bits, pick) ? POLLIN : 0) |
-                      (ARES_GETSOCK_WRITABLE(bits, pick) ? POLLOUT : 0));
+    *events = (short)((wants_read(bits, pick) ? POLLIN : 0) |
+                      (wants_write(bits, pick) ? POLLOUT : 0));
     return (int)socks[pick];
 }
 
@@ -184,8 +196,8 @@ static void process_ready(ares_channel ch)
     int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM), n = 0;
 
     for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-        short ev = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-                           (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+        short ev = (short)((wants_read(bits, i) ? POLLIN : 0) |
+                           (wants_write(bits, i) ? POLLOUT : 0));
         if (ev != 0)
             p[n++] = (struct pollfd){.fd = socks[i], .events = ev};
     }
@@ -433,7 +445,11 @@ int cnet__dns_query(const char *name, const char *what, int type, int64_t deadli
     ares_search(ch, name, 1 /* IN */, type, answered, &q);
     rc = run_channel(ch, &q, deadline, stop, wake_fd);
     ares_destroy(ch); /* ends an unfinished query: answered() ignores it */
-    if (rc == CNET_EDIALTIMEOUT || rc == CNET_ECANCELED)
+    /* Go's exchange reports the caller's deadline as its own read timeout, naming the
+     * server; a stop (a cancelled context) names none. */
+    if (rc == CNET_EDIALTIMEOUT)
+        return cnet__dns_error(err, rc, what, ans->server, cnet_strerror(rc));
+    if (rc == CNET_ECANCELED)
         return cnet__dns_error(err, rc, what, NULL, cnet_strerror(rc));
     if (rc < 0) {
         free(q.abuf);

@@ -495,10 +495,11 @@ CNET_EXTERN int cnet_listen_backlog(void);
  * Errors are Go's DNSError texts: "lookup nosuch.test on 127.0.0.1:53: no such host"
  * (the server is the first nameserver of resolv.conf), "lookup NAME on SERVER: server
  * misbehaving" (SERVFAIL and other failure codes), "lookup NAME on SERVER: i/o timeout"
- * (resolv.conf's timeout and attempts used up, or the resolver's deadline during a DNS
- * record query), "lookup NAME: i/o timeout" (the resolver's deadline during a host or IP
- * lookup, or before any query), "lookup NAME: operation was canceled" (a stop). A name
- * that is not a valid domain name is "no such host" without any query, as in Go.
+ * (resolv.conf's timeout and attempts used up, or the resolver's deadline during a
+ * query), "lookup NAME: i/o timeout" (the deadline had passed before the lookup began),
+ * "lookup NAME: operation was canceled" (a stop). A name that is not a valid domain
+ * name is "no such host" without any query, as in Go. Addr's errors name the reverse
+ * name ("lookup 99.2.0.192.in-addr.arpa. on ..."), as Go's do.
  *
  * Results are one allocation each, released with cnet_lookup_free(). */
 
@@ -547,13 +548,15 @@ CNET_EXTERN int cnet_lookup_host(cnet_resolver *r, const char *host, char ***add
  * cnet_lookup_host. */
 CNET_EXTERN int cnet_lookup_ip(cnet_resolver *r, const char *network, const char *host,
                                char ***addrs, cnet_error *err);
-/* Go's LookupAddr: the names of an IP address: /etc/hosts first (names written there,
- * with a trailing dot, as Go's), else a PTR query. Each name ends in '.'. A malformed
- * address: -EINVAL, "unrecognized address" as Go's. */
+/* Go's LookupAddr: the names of an IP address: /etc/hosts first (names as written
+ * there, with a trailing dot added to a name with a dot inside: Go's absDomainName),
+ * else a PTR query (names with a trailing dot). A malformed address: -EINVAL,
+ * "lookup ADDR: unrecognized address" as Go's. */
 CNET_EXTERN int cnet_lookup_addr(cnet_resolver *r, const char *addr, char ***names,
                                  cnet_error *err);
 /* Go's LookupCNAME: the canonical name of host (the end of its CNAME chain, or host
- * itself), with a trailing dot. *cname is one allocation. Returns 0. */
+ * itself), with a trailing dot; a name from /etc/hosts is itself, as absDomainName
+ * spells it. *cname is one allocation. Returns 0. */
 CNET_EXTERN int cnet_lookup_cname(cnet_resolver *r, const char *host, char **cname,
                                   cnet_error *err);
 

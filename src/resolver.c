@@ -323,6 +323,21 @@ static bool same_ip(const cnet__ip *a, const cnet__ip *b)
     return memcmp(x.b, y.b, x.family == AF_INET ? 4 : 16) == 0;
 }
 
+/* Go's absDomainName: a trailing dot for a name with a dot inside ("localhost" stays). */
+static char *abs_domain_name(const char *name)
+{
+    size_t n = strlen(name);
+    bool dot = strchr(name, '.') != NULL && name[n - 1] != '.';
+    char *s = malloc(n + 2);
+
+    if (s != NULL) {
+        memcpy(s, name, n);
+        s[n] = '.';
+        s[n + (dot ? 1 : 0)] = '\0';
+    }
+    return s;
+}
+
 typedef struct hosts_names {
     cnet__ip ip;
     char *names[HOSTS_NAMES_MAX];
@@ -336,7 +351,7 @@ static bool collect_name(void *arg, const cnet__ip *ip, const char *name)
 
     if (!same_ip(ip, &h->ip) || h->n == HOSTS_NAMES_MAX)
         return false;
-    h->names[h->n] = strdup(name);
+    h->names[h->n] = abs_domain_name(name);
     if (h->names[h->n] == NULL)
         h->nomem = true;
     else
@@ -415,12 +430,18 @@ static bool c_library_number(const char *host)
     return rc == 0;
 }
 
-static int not_found(cnet_error *err, const char *host)
+/* "lookup HOST on SERVER: <code's text>", SERVER being resolv.conf's first. */
+static int with_server(cnet_error *err, int code, const char *host)
 {
     char server[CNET_ADDRSTRLEN];
 
     cnet__dns_first_server(server, sizeof server);
-    return cnet__dns_error(err, CNET_ENOHOST, host, server, cnet_strerror(CNET_ENOHOST));
+    return cnet__dns_error(err, code, host, server, cnet_strerror(code));
+}
+
+static int not_found(cnet_error *err, const char *host)
+{
+    return with_server(err, CNET_ENOHOST, host);
 }
 
 /* The system resolver's failure in Go's words. EAI_AGAIN covers both a timeout and
@@ -483,8 +504,8 @@ static int system_lookup(cnet_resolver *r, const char *host, int family, bool li
                                      &timed_out, &stopped);
     if (stopped)
         return cnet__dns_error(err, CNET_ECANCELED, host, NULL, cnet_strerror(CNET_ECANCELED));
-    if (timed_out)
-        return cnet__dns_error(err, CNET_EDIALTIMEOUT, host, NULL, cnet_strerror(CNET_EDIALTIMEOUT));
+    if (timed_out) /* Go's exchange times out under the same deadline, naming the server */
+        return with_server(err, CNET_EDIALTIMEOUT, host);
     if (rc != 0)
         return system_lookup_error(r, rc, host, deadline, err);
     for (ai = res; ai != NULL && n < CNET__MAX_ADDRS; ai = ai->ai_next) {
@@ -494,6 +515,10 @@ static int system_lookup(cnet_resolver *r, const char *host, int family, bool li
             v[n] = buf[n], n++;
     }
     freeaddrinfo(res);
+    /* Go asks DNS for the family's records alone (none: no such host); only addresses
+     * from /etc/hosts are filtered, and found unsuitable. */
+    if (n == 0 && !hosts_has_name(host))
+        return not_found(err, host);
     if (n == 0)
         goto unsuitable;
 done:
@@ -603,7 +628,7 @@ static int addr_from_hosts(const cnet__ip *ip, const char *addr, char ***names, 
     } else if (h.n == 0) {
         rc = 0;
     } else {
-        *names = pack_strings(h.names, h.n, true);
+        *names = pack_strings(h.names, h.n, false);
         rc = *names != NULL ? (int)h.n : nomem(err, addr);
     }
     for (size_t i = 0; i < h.n; i++)
@@ -635,13 +660,13 @@ int cnet_lookup_addr(cnet_resolver *r, const char *addr, char ***names, cnet_err
     if (rc != 0)
         return rc;
     reverse_name(&ip, arpa, sizeof arpa);
-    rc = dns_query(r, arpa, addr, CNET__DNS_PTR, deadline, &ans, err);
+    rc = dns_query(r, arpa, arpa, CNET__DNS_PTR, deadline, &ans, err); /* Go names arpa */
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < ans.n && n < sizeof v / sizeof v[0]; i++)
         if (ans.rr[i].type == CNET__DNS_PTR)
             v[n++] = ans.rr[i].text;
-    rc = n == 0 ? cnet__dns_error(err, CNET_ENOHOST, addr, ans.server, cnet_strerror(CNET_ENOHOST))
+    rc = n == 0 ? cnet__dns_error(err, CNET_ENOHOST, arpa, ans.server, cnet_strerror(CNET_ENOHOST))
                 : filtered_names(v, n, addr, true, names, err);
     cnet__dns_answer_free(&ans);
     return rc;
@@ -675,15 +700,10 @@ int cnet_lookup_cname(cnet_resolver *r, const char *host, char **cname, cnet_err
     rc = lookup_begin(r, host, &deadline, err);
     if (rc < 0)
         return rc;
-    /* A name in /etc/hosts is its own canonical name (newer Go; Go 1.19 returns ""). */
+    /* A name in /etc/hosts is its own canonical name, spelled as Go's absDomainName
+     * (newer Go's canonical name from the hosts file; Go 1.19 returns ""). */
     if (hosts_has_name(host)) {
-        char *v[1] = {(char *)host};
-        char **one = pack_strings(v, 1, true);
-
-        if (one == NULL)
-            return nomem(err, host);
-        *cname = strdup(one[0]);
-        free(one);
+        *cname = abs_domain_name(host);
         return *cname != NULL ? 0 : nomem(err, host);
     }
     if (!is_domain_name(host))

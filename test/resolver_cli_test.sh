@@ -31,7 +31,7 @@ check 1 "cnet: lookup nosuch.test on 127.0.0.1:53: no such host" host nosuch.tes
 check 1 "cnet: lookup nosuch.test on 127.0.0.1:53: no such host" txt nosuch.test
 check 1 "cnet: lookup refused.test on 127.0.0.1:53: server misbehaving" mx refused.test
 check 1 "cnet: lookup silent.test on 127.0.0.1:53: i/o timeout" -t 100ms txt silent.test
-check 1 "cnet: lookup silent.test: i/o timeout" -t 100ms host silent.test
+check 1 "cnet: lookup silent.test on 127.0.0.1:53: i/o timeout" -t 100ms host silent.test
 check 1 "cnet: lookup silent.test on 127.0.0.1:53: i/o timeout" ns silent.test
 check 2 "cnet lookup: unknown lookup \"soa\"
 usage: cnet lookup [-t DURATION] host NAME | ip NETWORK NAME | addr IP | cname NAME |

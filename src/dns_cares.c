@@ -254,7 +254,7 @@ static int run_channel(ares_channel ch, dns_query *q, int64_t deadline, cnet__st
         if (fd < 0 && until == 0)
             return CNET_ELOOKUP; /* nothing to wait for and no answer: cannot happen */
         rc = cnet__poll_any(p, n, until);
-        if (rc < 0)
+        if (rc < 0 && rc != -EINTR && rc != -EAGAIN)
             return rc;
         process_ready(ch);
     }

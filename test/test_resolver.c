@@ -5,6 +5,8 @@
  * forwards servfail.test. Run plainly and, with CNET_TEST_IN_TASK=1, inside cnet_run. */
 #include "testutil.h"
 
+#include "fault.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -397,6 +399,124 @@ static void stop_from_another_thread_cancels_host_lookup(void **state)
     wait_abandoned_lookups(state);
 }
 
+/* ---- every failure the library's own calls can meet -------------------------------- */
+
+/* Lookups whose calls are counted and failed one at a time. Each returns 0 on success. */
+static int fault_mx(cnet_resolver *r, cnet_error *err)
+{
+    cnet_mx *mxs;
+    int n = cnet_lookup_mx(r, "mx.test", &mxs, err);
+
+    cnet_lookup_free(mxs);
+    return n < 0 ? n : 0;
+}
+
+static int fault_srv(cnet_resolver *r, cnet_error *err)
+{
+    cnet_srv *srvs;
+    char *cname;
+    int n = cnet_lookup_srv(r, "http", "tcp", "srv.test", &cname, &srvs, err);
+
+    cnet_lookup_free(cname);
+    cnet_lookup_free(srvs);
+    return n < 0 ? n : 0;
+}
+
+static int fault_host(cnet_resolver *r, cnet_error *err)
+{
+    char **addrs;
+    int n = cnet_lookup_host(r, "www.test", &addrs, err);
+
+    cnet_lookup_free(addrs);
+    return n < 0 ? n : 0;
+}
+
+static int fault_addr(cnet_resolver *r, cnet_error *err)
+{
+    char **names;
+    int n = cnet_lookup_addr(r, "192.0.2.10", &names, err);
+
+    cnet_lookup_free(names);
+    return n < 0 ? n : 0;
+}
+
+static int fault_cname(cnet_resolver *r, cnet_error *err)
+{
+    char *cname;
+    int rc = cnet_lookup_cname(r, "alias.test", &cname, err);
+
+    cnet_lookup_free(cname);
+    return rc;
+}
+
+typedef struct fault_case {
+    const char *name;
+    int (*op)(cnet_resolver *r, cnet_error *err);
+} fault_case;
+
+/* One run, armed for the nth call of call with errnum (nth 0: count only); returns the
+ * count when counting. The resolver handle is made inside, so its eventfd is counted. */
+static unsigned long fault_run(const fault_case *fc, const char *call, unsigned long nth,
+                               int errnum, int *rc, cnet_error *err)
+{
+    cnet_resolver *r = NULL;
+    unsigned long n;
+
+    cnet__fault_arm(nth, errnum, call);
+    *rc = cnet_resolver_new(&r);
+    if (*rc == 0)
+        *rc = fc->op(r, err);
+    else
+        snprintf(err->msg, sizeof err->msg, "resolver: %s", cnet_strerror(*rc));
+    n = cnet__fault_disarm();
+    cnet_resolver_free(r);
+    return n;
+}
+
+static void every_failure_of_a_lookups_calls_is_clean(void **state)
+{
+    static const fault_case cases[] = {{"mx", fault_mx},       {"srv", fault_srv},
+                                       {"host", fault_host},   {"addr", fault_addr},
+                                       {"cname", fault_cname}};
+    static const char *const calls[] = {"calloc", "malloc", "fopen", "poll", "eventfd",
+                                        "pipe", "pthread_create"};
+    static const int errnos[] = {ENOMEM, EMFILE, EINTR, EAGAIN};
+    unsigned long injected = 0, failed = 0;
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (size_t c = 0; c < sizeof calls / sizeof calls[0]; c++) {
+            cnet_error err;
+            int rc;
+            unsigned long n = fault_run(&cases[i], calls[c], 0, 0, &rc, &err);
+
+            assert_int_equal(rc, 0);
+            for (unsigned long nth = 1; nth <= n; nth++) {
+                for (size_t e = 0; e < sizeof errnos / sizeof errnos[0]; e++) {
+                    int alloc = !strcmp(calls[c], "calloc") || !strcmp(calls[c], "malloc");
+
+                    if (alloc && errnos[e] != ENOMEM)
+                        continue;
+                    fault_run(&cases[i], calls[c], nth, errnos[e], &rc, &err);
+                    injected += cnet__fault_fired() != 0;
+                    if (rc == 0)
+                        continue; /* retried (EINTR, a wait), or a file read as Go reads a
+                                     missing one: resolv.conf's defaults, no hosts entries */
+                    failed++;
+                    /* A clean error: a code, and Go's "lookup NAME..." text naming it. */
+                    if (rc > 0 || (strncmp(err.msg, "lookup ", 7) != 0 &&
+                                   strncmp(err.msg, "resolver: ", 10) != 0))
+                        fail_msg("%s: %s #%lu %s: got %d \"%s\"", cases[i].name, calls[c], nth,
+                                 strerror(errnos[e]), rc, err.msg);
+                }
+            }
+        }
+    }
+    /* A host lookup given up on leaves its thread to finish: let it, for the fd count. */
+    wait_abandoned_lookups(state);
+    print_message("%lu faults injected, %lu failed the lookup cleanly\n", injected, failed);
+    assert_true(injected > 20);
+}
+
 /* ---- bad input -------------------------------------------------------------------- */
 
 static void null_arguments_are_errors(void **state)
@@ -459,6 +579,7 @@ int main(void)
         TU_TEST(stop_from_another_thread_cancels_dns_query),
         TU_TEST(stop_from_another_thread_cancels_host_lookup),
         TU_TEST(null_arguments_are_errors),
+        TU_TEST(every_failure_of_a_lookups_calls_is_clean),
     };
 
     if (built_without_cares()) {

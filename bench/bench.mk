@@ -3,3 +3,9 @@
 .PHONY: bench
 bench:
 	bash bench/run.sh
+
+# ---- lookups: lookups per second from /etc/hosts and from a local dnsmasq, cnet vs Go ----
+.PHONY: bench-lookup
+bench: bench-lookup
+bench-lookup:
+	bash bench/lookup.sh

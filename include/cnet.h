@@ -484,13 +484,15 @@ CNET_EXTERN int cnet_listen_backlog(void);
 
 /* ---- lookups ---------------------------------------------------------------------
  *
- * Go's net.Resolver. Host and IP lookups (and the /etc/hosts half of addr) ask the
- * system resolver, as dial does: /etc/hosts, nsswitch and resolv.conf exactly as every
- * other program on the machine sees them. CNAME, SRV, MX, TXT, NS and PTR records come
- * from a DNS client (c-ares) that reads /etc/resolv.conf (nameservers, search, ndots,
- * timeout, attempts, rotate) at each lookup and retries over TCP when an answer is
- * truncated. Its sockets are waited on like any other: a task parks, a thread polls.
- * A build without c-ares (CNET_WITH_CARES=OFF) answers those lookups with CNET_ENOTSUP.
+ * Go's net.Resolver, as Go answers on Linux with "hosts: files dns". Host and IP
+ * lookups ask the system resolver, as dial does: /etc/hosts, nsswitch and resolv.conf
+ * exactly as every other program on the machine sees them. Addr and CNAME read
+ * /etc/hosts first, as Go does. CNAME, SRV, MX, TXT, NS and PTR records come from a DNS
+ * client (c-ares) that reads /etc/resolv.conf (nameservers, search, ndots, timeout,
+ * attempts, rotate) at each lookup and retries over TCP when an answer is truncated.
+ * Inside a task every lookup parks the task: the system resolver runs on a resolver
+ * thread, and the DNS client's sockets are waited on like any other. A build without
+ * c-ares (CNET_WITH_CARES=OFF) answers the DNS record lookups with CNET_ENOTSUP.
  *
  * Errors are Go's DNSError texts: "lookup nosuch.test on 127.0.0.1:53: no such host"
  * (the server is the first nameserver of resolv.conf), "lookup NAME on SERVER: server
@@ -501,7 +503,10 @@ CNET_EXTERN int cnet_listen_backlog(void);
  * name is "no such host" without any query, as in Go. Addr's errors name the reverse
  * name ("lookup 99.2.0.192.in-addr.arpa. on ..."), as Go's do.
  *
- * Results are one allocation each, released with cnet_lookup_free(). */
+ * Results are one allocation each, released with cnet_lookup_free(). On error every
+ * result pointer is NULL, except with CNET_EBADRECORDS (Go's "records which contain
+ * invalid names" from addr, MX, NS and SRV), where the valid records come with the
+ * error, as in Go, and are the caller's to free. err may be NULL. */
 
 #define CNET_ESERVER -30025      /* server misbehaving (a DNS failure code other than SERVFAIL) */
 #define CNET_ESERVERTEMP -30026  /* server misbehaving (SERVFAIL: temporary) */
@@ -542,10 +547,11 @@ CNET_EXTERN void cnet_resolver_free(cnet_resolver *r);
 CNET_EXTERN int cnet_lookup_host(cnet_resolver *r, const char *host, char ***addrs,
                                  cnet_error *err);
 /* Go's LookupIP: network "ip", "ip4" or "ip6" keeps addresses of that family (an
- * IPv4-mapped address counts as IPv4). Another network: CNET_EUNKNOWNNET with Go's
- * text "unknown network NETWORK"; none of the family:
- * CNET_ENOSUITABLE ("address HOST: no suitable address found"). Otherwise as
- * cnet_lookup_host. */
+ * IPv4-mapped address counts as IPv4), printed as Go's IP.String. Another network:
+ * CNET_EUNKNOWNNET, "unknown network NETWORK". None of the family: CNET_ENOHOST ("lookup
+ * HOST on SERVER: no such host", as Go asks DNS for that family alone), or, for an IP
+ * literal or a name from /etc/hosts, CNET_ENOSUITABLE ("address HOST: no suitable
+ * address found"). Otherwise as cnet_lookup_host. */
 CNET_EXTERN int cnet_lookup_ip(cnet_resolver *r, const char *network, const char *host,
                                char ***addrs, cnet_error *err);
 /* Go's LookupAddr: the names of an IP address: /etc/hosts first (names as written
@@ -565,7 +571,8 @@ typedef struct cnet_srv {
     uint16_t port, priority, weight;
 } cnet_srv;
 
-/* Go's LookupSRV: the SRV records of _service._proto.name (both "" : name itself),
+/* Go's LookupSRV: the SRV records of _service._proto.name (name itself when service
+ * and proto are both ""),
  * sorted by priority, and within one priority shuffled by weight as RFC 2782 says
  * (Go's byPriorityWeight; records of weight 0 come last in their priority). *cname is
  * the owner name of the records (trailing dot; pass NULL if unwanted) and *srvs the
@@ -584,8 +591,8 @@ typedef struct cnet_mx {
 CNET_EXTERN int cnet_lookup_mx(cnet_resolver *r, const char *name, cnet_mx **mxs,
                                cnet_error *err);
 /* Go's LookupTXT: one string per record, a record's strings joined with nothing between
- * (a NUL byte inside a record cuts that string short). Returns the count (0 is possible:
- * a record of no strings still counts, as "" ). */
+ * (a record of no strings is ""; a NUL byte inside a record cuts it short). Returns the
+ * count (> 0: a name without TXT records is CNET_ENOHOST). */
 CNET_EXTERN int cnet_lookup_txt(cnet_resolver *r, const char *name, char ***txts,
                                 cnet_error *err);
 /* Go's LookupNS: the name servers of name, each with a trailing dot. Returns the count. */
@@ -593,8 +600,9 @@ CNET_EXTERN int cnet_lookup_ns(cnet_resolver *r, const char *name, char ***hosts
                                cnet_error *err);
 /* Go's LookupPort: the port of service for network ("tcp", "tcp4", "tcp6", "udp",
  * "udp4", "udp6", or "" for either), a number or a name from /etc/services. Returns the
- * port (0..65535), or CNET_EUNKNOWNPORT ("lookup tcp/nosuch: unknown port"),
- * CNET_EINVALIDPORT, CNET_EUNKNOWNNET ("unknown network NET"), -EINVAL for NULL. */
+ * port (0..65535), or CNET_EUNKNOWNPORT ("lookup tcp/nosuch: unknown port", newer Go's
+ * text), CNET_EINVALIDPORT ("address 65536: invalid port"), CNET_EUNKNOWNNET ("address
+ * NET: unknown network"), -EINVAL for NULL. */
 CNET_EXTERN int cnet_lookup_port(const char *network, const char *service, cnet_error *err);
 
 /* Frees a result of the lookups above (NULL is allowed). */

@@ -253,6 +253,11 @@ static int run_channel(ares_channel ch, dns_query *q, int64_t deadline, cnet__st
             p[n++] = (struct pollfd){.fd = fd, .events = events};
         if (fd < 0 && until == 0)
             return CNET_ELOOKUP; /* nothing to wait for and no answer: cannot happen */
+        if (n == 0) { /* only a retry timer: sleep to it (a task parks) */
+            cnet_sleep(until - now);
+            process_ready(ch);
+            continue;
+        }
         rc = cnet__poll_any(p, n, until);
         if (rc < 0 && rc != -EINTR && rc != -EAGAIN)
             return rc;

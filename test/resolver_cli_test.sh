@@ -36,6 +36,11 @@ check 1 "cnet: lookup silent.test on 127.0.0.1:53: i/o timeout" ns silent.test
 check 2 "cnet lookup: unknown lookup \"soa\"
 usage: cnet lookup [-t DURATION] host NAME | ip NETWORK NAME | addr IP | cname NAME |
        srv SERVICE PROTO NAME | mx NAME | txt NAME | ns NAME | port NETWORK SERVICE" soa x
+help=$("$cnet" lookup --help 2>&1 | head -n 1)
+case $help in
+"usage: cnet lookup "*) ;;
+*) echo "FAIL: cnet lookup --help: $help"; fail=1 ;;
+esac
 txt=$("$cnet" lookup txt txt.test | sort | tr '\n' ' ')
 [ "$txt" = "helloworld second " ] || { echo "FAIL: txt txt.test: $txt"; fail=1; }
 exit $fail

@@ -5,8 +5,12 @@
  * through cnet__poll_any on the socket c-ares is using now and on the resolver's wake-up
  * descriptor (a stop), so a task parks and a thread polls; then every c-ares socket that
  * is ready (a zero-timeout poll) and every expired retry timer is handed to
- * ares_process_fd. A channel lives for one lookup only: it is not safe to share between
- * threads, and one lookup at a time is what Go's resolver does per call too. */
+ * ares_process_fd. A channel serves one lookup at a time (it is not safe to share
+ * between threads); idle channels wait in a small pool, because making one costs more
+ * than a whole lookup on a local server (c-ares parses resolv.conf and more). The pool
+ * is emptied when /etc/resolv.conf changes (its identity, stat'ed at each lookup: Go
+ * re-reads it after a change too), and only a channel whose query ended normally goes
+ * back to it: it then holds no socket (no ARES_FLAG_STAYOPEN). */
 #include "internal.h"
 #include "sys.h"
 
@@ -15,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct dns_query {
     bool done;
@@ -51,14 +56,14 @@ static void answered(void *arg, int status, int timeouts, unsigned char *abuf, i
     }
 }
 
-static void sock_state(void *arg, ares_socket_t s, int readable, int writable)
+/* c-ares made a socket: the newest is the one its query waits on now. */
+static int socket_made(ares_socket_t s, int type, void *arg)
 {
     dns_query *q = arg;
 
-    if (readable || writable)
-        q->current = s;
-    else if (q->current == s)
-        q->current = ARES_SOCKET_BAD;
+    (void)type;
+    q->current = s;
+    return 0;
 }
 
 static void format_server(const struct ares_addr_port_node *sv, char *buf, size_t len)
@@ -116,7 +121,7 @@ static void resolv_timeouts(int *timeout_ms, int *attempts)
     fclose(f);
 }
 
-static int channel_open(ares_channel *ch, dns_query *q)
+static int channel_open(ares_channel *ch)
 {
     struct ares_options opts;
 
@@ -124,15 +129,12 @@ static int channel_open(ares_channel *ch, dns_query *q)
     if (library_status != ARES_SUCCESS)
         return -ENOMEM;
     memset(&opts, 0, sizeof opts);
-    opts.sock_state_cb = sock_state;
-    opts.sock_state_cb_data = q;
     resolv_timeouts(&opts.timeout, &opts.tries);
     /* The server's failure code reaches the callback as itself (ESERVFAIL, EREFUSED):
      * c-ares 1.18 otherwise reports every one as ECONNREFUSED. The cost: a SERVFAIL is
      * final, where Go would try the next nameserver. */
     opts.flags = ARES_FLAG_NOCHECKRESP;
-    switch (ares_init_options(ch, &opts, ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS |
-                                             ARES_OPT_TRIES | ARES_OPT_FLAGS)) {
+    switch (ares_init_options(ch, &opts, ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS)) {
     case ARES_SUCCESS:
         return 0;
     case ARES_ENOMEM:
@@ -142,16 +144,71 @@ static int channel_open(ares_channel *ch, dns_query *q)
     }
 }
 
+/* ---- the pool of idle channels ----------------------------------------------------- */
+
+enum { POOL_MAX = 8 };
+
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static ares_channel pool[POOL_MAX];
+static size_t pool_n;
+static unsigned long pool_gen; /* bumped when resolv.conf changes */
+static struct stat pool_conf;  /* resolv.conf as the pooled channels read it */
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtime == b->st_mtime && a->st_ctime == b->st_ctime;
+}
+
+/* A channel for one lookup (*gen: the pool's generation it belongs to): a pooled one if
+ * resolv.conf is unchanged, else a new one. */
+static int channel_take(ares_channel *ch, unsigned long *gen)
+{
+    ares_channel stale[POOL_MAX];
+    size_t nstale = 0;
+    struct stat st;
+
+    memset(&st, 0, sizeof st);
+    if (cnet__os_stat("/etc/resolv.conf", &st) != 0)
+        memset(&st, 0, sizeof st); /* no file: c-ares's defaults, one identity */
+    pthread_mutex_lock(&pool_mu);
+    if (!same_file(&st, &pool_conf)) {
+        while (pool_n > 0)
+            stale[nstale++] = pool[--pool_n];
+        pool_conf = st;
+        pool_gen++;
+    }
+    *gen = pool_gen;
+    *ch = pool_n > 0 ? pool[--pool_n] : NULL;
+    pthread_mutex_unlock(&pool_mu);
+    while (nstale > 0)
+        ares_destroy(stale[--nstale]);
+    return *ch != NULL ? 0 : channel_open(ch);
+}
+
+/* Back to the pool if its query ended normally and resolv.conf has not changed since. */
+static void channel_give(ares_channel ch, unsigned long gen, bool clean)
+{
+    pthread_mutex_lock(&pool_mu);
+    if (clean && gen == pool_gen && pool_n < POOL_MAX) {
+        pool[pool_n++] = ch;
+        ch = NULL;
+    }
+    pthread_mutex_unlock(&pool_mu);
+    if (ch != NULL)
+        ares_destroy(ch);
+}
+
 void cnet__dns_first_server(char *buf, size_t len)
 {
     ares_channel ch;
-    dns_query q = {.current = ARES_SOCKET_BAD};
+    unsigned long gen;
 
     buf[0] = '\0';
-    if (channel_open(&ch, &q) < 0)
+    if (channel_take(&ch, &gen) < 0)
         return;
     channel_server(ch, buf, len);
-    ares_destroy(ch);
+    channel_give(ch, gen, true);
 }
 
 /* ---- waiting ---------------------------------------------------------------------- */
@@ -437,19 +494,24 @@ int cnet__dns_query(const char *name, const char *what, int type, int64_t deadli
                     cnet__stopper *stop, int wake_fd, cnet__dns_answer *ans, cnet_error *err)
 {
     dns_query q = {.current = ARES_SOCKET_BAD};
+    unsigned long gen;
     ares_channel ch;
     bool nomem;
     int rc;
 
     memset(ans, 0, sizeof *ans);
-    rc = channel_open(&ch, &q);
+    rc = channel_take(&ch, &gen);
     if (rc < 0)
         return cnet__dns_error(err, rc, what, NULL, rc == -ENOMEM ? cnet_strerror(rc)
                                                                    : "cannot read /etc/resolv.conf");
     channel_server(ch, ans->server, sizeof ans->server);
+    ares_set_socket_callback(ch, socket_made, &q);
     ares_search(ch, name, 1 /* IN */, type, answered, &q);
     rc = run_channel(ch, &q, deadline, stop, wake_fd);
-    ares_destroy(ch); /* ends an unfinished query: answered() ignores it */
+    ares_set_socket_callback(ch, NULL, NULL);
+    /* A query cut short is still in the channel, which is destroyed (answered() ignores
+     * the ARES_EDESTRUCTION): only a channel whose query finished is pooled. */
+    channel_give(ch, gen, rc == 0 && q.done);
     /* Go's exchange reports the caller's deadline as its own read timeout, naming the
      * server; a stop (a cancelled context) names none. */
     if (rc == CNET_EDIALTIMEOUT)

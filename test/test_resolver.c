@@ -197,6 +197,34 @@ static void lookup_port_numbers_and_names(void **state)
     assert_string_equal(err.msg, "address ip: unknown network");
 }
 
+/* resolv.conf is read again once it changes: a search list added between two lookups
+ * of a short name is used by the second (dns-netns.sh's private copy is rewritten, then
+ * restored). */
+static void resolv_conf_change_is_seen(void **state)
+{
+    static const char plain[] = "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n";
+    static const char search[] = "nameserver 127.0.0.1\nsearch test\noptions timeout:1 attempts:1\n";
+    cnet_error err;
+    cnet_mx *mxs;
+    FILE *f;
+
+    (void)state;
+    /* "mx." is outside dnsmasq's local zone, and it has no upstream: REFUSED. */
+    assert_int_equal(cnet_lookup_mx(NULL, "mx", &mxs, &err), CNET_ESERVER);
+    f = fopen("/etc/resolv.conf", "w");
+    assert_non_null(f);
+    fputs(search, f);
+    fclose(f);
+    assert_int_equal(cnet_lookup_mx(NULL, "mx", &mxs, &err), 2);
+    assert_string_equal(mxs[0].host, "mail2.test.");
+    cnet_lookup_free(mxs);
+    f = fopen("/etc/resolv.conf", "w");
+    assert_non_null(f);
+    fputs(plain, f);
+    fclose(f);
+    assert_int_equal(cnet_lookup_mx(NULL, "mx", &mxs, &err), CNET_ESERVER);
+}
+
 /* ---- errors in Go's words --------------------------------------------------------- */
 
 static void nxdomain_is_no_such_host_on_server(void **state)
@@ -571,6 +599,7 @@ int main(void)
         TU_TEST(lookup_txt_long_answer_over_tcp),
         TU_TEST(lookup_ns_and_addr),
         TU_TEST(lookup_port_numbers_and_names),
+        TU_TEST(resolv_conf_change_is_seen),
         TU_TEST(nxdomain_is_no_such_host_on_server),
         TU_TEST(refused_is_server_misbehaving),
         TU_TEST(servfail_is_temporary_server_misbehaving),

@@ -649,6 +649,8 @@ typedef struct cnet__stopper {
 /* Links h, or returns false if s has been stopped already. s NULL: never stopped. */
 bool cnet__stopper_add(cnet__stopper *s, cnet__stop_hook *h);
 void cnet__stopper_remove(cnet__stopper *s, cnet__stop_hook *h);
+/* Marks s stopped and runs (and unlinks) every hook. */
+void cnet__stopper_stop(cnet__stopper *s);
 
 /* cnet__getaddrinfo that a stopper can also end: *stopped is then true (and the result
  * EAI_AGAIN). stop NULL: cnet__getaddrinfo. */

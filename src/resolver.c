@@ -29,59 +29,6 @@ struct cnet_resolver {
     int rfd, wfd; /* signalled by the stop, never drained */
 };
 
-/* ---- the stopper ------------------------------------------------------------------ */
-
-bool cnet__stopper_add(cnet__stopper *s, cnet__stop_hook *h)
-{
-    bool ok;
-
-    h->next = h->prev = NULL;
-    if (s == NULL)
-        return true;
-    pthread_mutex_lock(&s->mu);
-    ok = !s->stopped;
-    if (ok) {
-        h->next = s->hooks;
-        if (s->hooks != NULL)
-            s->hooks->prev = h;
-        s->hooks = h;
-    }
-    pthread_mutex_unlock(&s->mu);
-    return ok;
-}
-
-void cnet__stopper_remove(cnet__stopper *s, cnet__stop_hook *h)
-{
-    if (s == NULL)
-        return;
-    pthread_mutex_lock(&s->mu);
-    if (h->prev != NULL || s->hooks == h) { /* still linked: no stop ran it */
-        if (h->prev != NULL)
-            h->prev->next = h->next;
-        else
-            s->hooks = h->next;
-        if (h->next != NULL)
-            h->next->prev = h->prev;
-    }
-    h->next = h->prev = NULL;
-    pthread_mutex_unlock(&s->mu);
-}
-
-static void stopper_stop(cnet__stopper *s)
-{
-    cnet__stop_hook *h, *next;
-
-    pthread_mutex_lock(&s->mu);
-    s->stopped = true;
-    for (h = s->hooks; h != NULL; h = next) {
-        next = h->next;
-        h->next = h->prev = NULL;
-        h->fn(h);
-    }
-    s->hooks = NULL;
-    pthread_mutex_unlock(&s->mu);
-}
-
 /* ---- the handle ------------------------------------------------------------------- */
 
 int cnet_resolver_new(cnet_resolver **r)
@@ -116,7 +63,7 @@ int cnet_resolver_stop(cnet_resolver *r)
 {
     if (r == NULL)
         return -EINVAL;
-    stopper_stop(&r->stop);
+    cnet__stopper_stop(&r->stop);
     cnet__wake_signal(r->wfd);
     return 0;
 }

@@ -13,6 +13,8 @@ DEB_PACKAGES += scdoc groff man-db debhelper dpkg-dev build-essential fakeroot l
                 abi-dumper abi-compliance-checker
 # ---- cli: test/cli_nc_test.sh drives the CLI against ncat and socat ----
 DEB_PACKAGES += ncat socat
+# ---- lookups: the resolver's DNS client and the tests' DNS server ----
+DEB_PACKAGES += libc-ares-dev dnsmasq-base
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 JOBS ?= 2
 

@@ -9,3 +9,8 @@ bench:
 .PHONY: bench-netip
 bench-netip:
 	bash bench/netip.sh
+# ---- lookups: lookups per second from /etc/hosts and from a local dnsmasq, cnet vs Go ----
+.PHONY: bench-lookup
+bench: bench-lookup
+bench-lookup:
+	bash bench/lookup.sh

@@ -661,6 +661,43 @@ static void use_interfaces(void)
     cnet_interfaces_free(list);
     check(cnet_interface_by_name("lo", &one, &ifi, &err) == 0, "interface_by_name", &err);
     cnet_interfaces_free(one);
+/* ---- lookups ---- */
+/* Without any DNS query: "localhost" and literals come from /etc/hosts and the parser, a
+ * name that is no domain name is refused before any query, and every record lookup
+ * runs on a stopped resolver, which fails it before it starts. */
+static void use_lookups(void)
+{
+    cnet_resolver *r = NULL, *stopped = NULL;
+    char **list = NULL, *cname = NULL;
+    cnet_srv *srvs = NULL;
+    cnet_mx *mxs = NULL;
+    cnet_error err;
+    int n;
+
+    check(cnet_resolver_new(&r) == 0 && cnet_resolver_new(&stopped) == 0, "resolver_new", NULL);
+    if (r == NULL || stopped == NULL)
+        return;
+    check(cnet_resolver_set_deadline(r, cnet_now_ns() + 5000000000) == 0, "resolver deadline", NULL);
+    n = cnet_lookup_host(r, "localhost", &list, &err);
+    check(n > 0, "lookup_host localhost", &err);
+    cnet_lookup_free(list);
+    n = cnet_lookup_ip(r, "ip4", "127.0.0.1", &list, &err);
+    check(n == 1 && strcmp(list[0], "127.0.0.1") == 0, "lookup_ip literal", &err);
+    cnet_lookup_free(list);
+    check(cnet_lookup_port("tcp", "80", &err) == 80, "lookup_port", &err);
+    check(cnet_lookup_txt(r, "bad..name", &list, &err) < 0 && cnet_error_is_not_found(&err) &&
+              !cnet_error_is_temporary(&err),
+          "lookup_txt of no domain name: not found", &err);
+    check(cnet_resolver_stop(stopped) == 0, "resolver_stop", NULL);
+    check(cnet_lookup_addr(stopped, "127.0.0.1", &list, &err) == CNET_ECANCELED, "lookup_addr stopped", &err);
+    check(cnet_lookup_cname(stopped, "localhost", &cname, &err) == CNET_ECANCELED, "lookup_cname stopped", &err);
+    check(cnet_lookup_srv(stopped, "http", "tcp", "x.test", &cname, &srvs, &err) == CNET_ECANCELED,
+          "lookup_srv stopped", &err);
+    check(cnet_lookup_mx(stopped, "x.test", &mxs, &err) == CNET_ECANCELED, "lookup_mx stopped", &err);
+    check(cnet_lookup_ns(stopped, "x.test", &list, &err) == CNET_ECANCELED, "lookup_ns stopped", &err);
+    check_str(err.msg, "lookup x.test: operation was canceled", "a stopped lookup's text");
+    cnet_resolver_free(r);
+    cnet_resolver_free(stopped);
 }
 
 int main(int argc, char **argv)
@@ -676,6 +713,7 @@ int main(int argc, char **argv)
     use_policy();
     use_addresses(); /* ---- addresses and interfaces ---- */
     use_interfaces();
+    use_lookups();
     use_servers(argv[0]);
     if (failures > 0) {
         fprintf(stderr, "consumer: %d check(s) failed\n", failures);

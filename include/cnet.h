@@ -630,6 +630,131 @@ CNET_EXTERN int cnet_interface_by_index(int index, cnet_interfaces **list,
  * ("02:00:5e:10:00:01", "" for none). Return the length, CNET_ENOSPACE or -EINVAL. */
 CNET_EXTERN int cnet_interface_flags_string(unsigned flags, char *buf, size_t len);
 CNET_EXTERN int cnet_hwaddr_string(const uint8_t *hw, size_t n, char *buf, size_t len);
+/* ---- lookups ---------------------------------------------------------------------
+ *
+ * Go's net.Resolver, as Go answers on Linux with "hosts: files dns". Host and IP
+ * lookups ask the system resolver, as dial does: /etc/hosts, nsswitch and resolv.conf
+ * exactly as every other program on the machine sees them. Addr and CNAME read
+ * /etc/hosts first, as Go does. CNAME, SRV, MX, TXT, NS and PTR records come from a DNS
+ * client (c-ares) that reads /etc/resolv.conf (nameservers, search, ndots, timeout,
+ * attempts, rotate) at each lookup and retries over TCP when an answer is truncated.
+ * Inside a task every lookup parks the task: the system resolver runs on a resolver
+ * thread, and the DNS client's sockets are waited on like any other. A build without
+ * c-ares (CNET_WITH_CARES=OFF) answers the DNS record lookups with CNET_ENOTSUP.
+ *
+ * Errors are Go's DNSError texts: "lookup nosuch.test on 127.0.0.1:53: no such host"
+ * (the server is the first nameserver of resolv.conf), "lookup NAME on SERVER: server
+ * misbehaving" (SERVFAIL and other failure codes), "lookup NAME on SERVER: i/o timeout"
+ * (resolv.conf's timeout and attempts used up, or the resolver's deadline during a
+ * query), "lookup NAME: i/o timeout" (the deadline had passed before the lookup began),
+ * "lookup NAME: operation was canceled" (a stop). A name that is not a valid domain
+ * name is "no such host" without any query, as in Go. Addr's errors name the reverse
+ * name ("lookup 99.2.0.192.in-addr.arpa. on ..."), as Go's do.
+ *
+ * Results are one allocation each, released with cnet_lookup_free(). On error every
+ * result pointer is NULL, except with CNET_EBADRECORDS (Go's "records which contain
+ * invalid names" from addr, MX, NS and SRV), where the valid records come with the
+ * error, as in Go, and are the caller's to free. err may be NULL. */
+
+#define CNET_ESERVER -30025      /* server misbehaving (a DNS failure code other than SERVFAIL) */
+#define CNET_ESERVERTEMP -30026  /* server misbehaving (SERVFAIL: temporary) */
+#define CNET_ECANCELED -30027    /* operation was canceled (cnet_resolver_stop) */
+#define CNET_EBADRECORDS -30028  /* DNS response contained records which contain invalid names */
+#define CNET_EBADMESSAGE -30029  /* cannot unmarshal DNS message */
+
+/* Go's DNSError predicates. Not found: the name (or the record) does not exist.
+ * Temporary: a timeout, SERVFAIL, or a socket error talking to the server: trying again
+ * later may work. Timeouts also answer cnet_error_is_timeout(). */
+CNET_EXTERN int cnet_error_is_not_found(const cnet_error *err);
+CNET_EXTERN int cnet_error_is_temporary(const cnet_error *err);
+
+/* A resolver handle: a deadline for its lookups and a stop another thread can send.
+ * Every lookup takes one; NULL means no deadline and no way to stop (resolv.conf's
+ * timeout and attempts still bound DNS queries; the system resolver's own limits bound
+ * host lookups). One handle may serve several lookups at once, from threads and tasks.
+ * new: 0, -EINVAL for NULL, -ENOMEM, or -errno when its wake-up descriptor (one
+ * eventfd, or a pipe) cannot be made. */
+typedef struct cnet_resolver cnet_resolver;
+CNET_EXTERN int cnet_resolver_new(cnet_resolver **r);
+/* An absolute cnet_now_ns() time (0: none) for lookups that start afterwards; a lookup
+ * still waiting when it passes fails with CNET_EDIALTIMEOUT, "i/o timeout" (a timeout,
+ * and temporary). 0, or -EINVAL for NULL. */
+CNET_EXTERN int cnet_resolver_set_deadline(cnet_resolver *r, int64_t deadline_ns);
+/* Fails every lookup waiting on r, and every later one, with CNET_ECANCELED ("lookup
+ * NAME: operation was canceled"), as Go's cancelled context. Any thread, any number of
+ * times. A host lookup's system-resolver thread finishes on its own and frees its
+ * answer. 0, or -EINVAL for NULL. */
+CNET_EXTERN int cnet_resolver_stop(cnet_resolver *r);
+/* Frees r once no lookup uses it. NULL is allowed. */
+CNET_EXTERN void cnet_resolver_free(cnet_resolver *r);
+
+/* Go's LookupHost: the addresses of host ("127.0.0.1", "::1"), as strings, in the
+ * system resolver's order; an IP literal is its own answer. Returns the count (> 0) and
+ * sets *addrs to a NULL-terminated array, or < 0 with *addrs NULL: CNET_ENOHOST,
+ * CNET_EDIALTIMEOUT, CNET_ECANCELED, CNET_ELOOKUP, -ENOMEM, -EINVAL for NULL. */
+CNET_EXTERN int cnet_lookup_host(cnet_resolver *r, const char *host, char ***addrs,
+                                 cnet_error *err);
+/* Go's LookupIP: network "ip", "ip4" or "ip6" keeps addresses of that family (an
+ * IPv4-mapped address counts as IPv4), printed as Go's IP.String. Another network:
+ * CNET_EUNKNOWNNET, "unknown network NETWORK". None of the family: CNET_ENOHOST ("lookup
+ * HOST on SERVER: no such host", as Go asks DNS for that family alone), or, for an IP
+ * literal or a name from /etc/hosts, CNET_ENOSUITABLE ("address HOST: no suitable
+ * address found"). Otherwise as cnet_lookup_host. */
+CNET_EXTERN int cnet_lookup_ip(cnet_resolver *r, const char *network, const char *host,
+                               char ***addrs, cnet_error *err);
+/* Go's LookupAddr: the names of an IP address: /etc/hosts first (names as written
+ * there, with a trailing dot added to a name with a dot inside: Go's absDomainName),
+ * else a PTR query (names with a trailing dot). A malformed address: -EINVAL,
+ * "lookup ADDR: unrecognized address" as Go's. */
+CNET_EXTERN int cnet_lookup_addr(cnet_resolver *r, const char *addr, char ***names,
+                                 cnet_error *err);
+/* Go's LookupCNAME: the canonical name of host (the end of its CNAME chain, or host
+ * itself), with a trailing dot; a name from /etc/hosts is itself, as absDomainName
+ * spells it. *cname is one allocation. Returns 0. */
+CNET_EXTERN int cnet_lookup_cname(cnet_resolver *r, const char *host, char **cname,
+                                  cnet_error *err);
+
+typedef struct cnet_srv {
+    const char *target; /* with a trailing dot */
+    uint16_t port, priority, weight;
+} cnet_srv;
+
+/* Go's LookupSRV: the SRV records of _service._proto.name (name itself when service
+ * and proto are both ""),
+ * sorted by priority, and within one priority shuffled by weight as RFC 2782 says
+ * (Go's byPriorityWeight; records of weight 0 come last in their priority). *cname is
+ * the owner name of the records (trailing dot; pass NULL if unwanted) and *srvs the
+ * array: two allocations, each released with cnet_lookup_free. Returns the count. */
+CNET_EXTERN int cnet_lookup_srv(cnet_resolver *r, const char *service, const char *proto,
+                                const char *name, char **cname, cnet_srv **srvs,
+                                cnet_error *err);
+
+typedef struct cnet_mx {
+    const char *host; /* with a trailing dot */
+    uint16_t pref;
+} cnet_mx;
+
+/* Go's LookupMX: sorted by preference (records of equal preference in random order, as
+ * Go's). Returns the count. */
+CNET_EXTERN int cnet_lookup_mx(cnet_resolver *r, const char *name, cnet_mx **mxs,
+                               cnet_error *err);
+/* Go's LookupTXT: one string per record, a record's strings joined with nothing between
+ * (a record of no strings is ""; a NUL byte inside a record cuts it short). Returns the
+ * count (> 0: a name without TXT records is CNET_ENOHOST). */
+CNET_EXTERN int cnet_lookup_txt(cnet_resolver *r, const char *name, char ***txts,
+                                cnet_error *err);
+/* Go's LookupNS: the name servers of name, each with a trailing dot. Returns the count. */
+CNET_EXTERN int cnet_lookup_ns(cnet_resolver *r, const char *name, char ***hosts,
+                               cnet_error *err);
+/* Go's LookupPort: the port of service for network ("tcp", "tcp4", "tcp6", "udp",
+ * "udp4", "udp6", or "" for either), a number or a name from /etc/services. Returns the
+ * port (0..65535), or CNET_EUNKNOWNPORT ("lookup tcp/nosuch: unknown port", newer Go's
+ * text), CNET_EINVALIDPORT ("address 65536: invalid port"), CNET_EUNKNOWNNET ("address
+ * NET: unknown network"), -EINVAL for NULL. */
+CNET_EXTERN int cnet_lookup_port(const char *network, const char *service, cnet_error *err);
+
+/* Frees a result of the lookups above (NULL is allowed). */
+CNET_EXTERN void cnet_lookup_free(void *result);
 
 #ifdef __cplusplus
 }

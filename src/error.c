@@ -34,6 +34,12 @@ static const struct {
     {CNET_ENOIPV4IF, "no such multicast interface"},
     {CNET_EDIALTIMEOUT, "i/o timeout"},
     {CNET_EUNKNOWNPROTO, "unknown IP protocol specified"},
+    /* ---- lookups ---- */
+    {CNET_ESERVER, "server misbehaving"},
+    {CNET_ESERVERTEMP, "server misbehaving"},
+    {CNET_ECANCELED, "operation was canceled"},
+    {CNET_EBADRECORDS, "DNS response contained records which contain invalid names"},
+    {CNET_EBADMESSAGE, "cannot unmarshal DNS message"},
 };
 
 /* Go's text for errnum, or NULL if the OS's table has none. */

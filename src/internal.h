@@ -680,5 +680,63 @@ int cnet__local_sockaddr(int fd, cnet__sockaddr *sa);
  * (sysfd is then still the caller's). */
 cnet_conn *cnet__conn_new(int sysfd, const cnet__network *net, const cnet__sockaddr *remote);
 
+/* ---- lookups (resolver.c; dns_cares.c or dns_none.c) ------------------------------ */
+
+/* A stop another thread can send to lookups in flight: each waiting lookup links a hook
+ * that wakes it; stop marks the stopper and runs every hook under its lock. */
+typedef struct cnet__stop_hook {
+    struct cnet__stop_hook *next, *prev;
+    void (*fn)(struct cnet__stop_hook *h); /* under the stopper's lock: must not block */
+} cnet__stop_hook;
+
+typedef struct cnet__stopper {
+    pthread_mutex_t mu;
+    bool stopped;
+    cnet__stop_hook *hooks;
+} cnet__stopper;
+
+/* Links h, or returns false if s has been stopped already. s NULL: never stopped. */
+bool cnet__stopper_add(cnet__stopper *s, cnet__stop_hook *h);
+void cnet__stopper_remove(cnet__stopper *s, cnet__stop_hook *h);
+/* Marks s stopped and runs (and unlinks) every hook. */
+void cnet__stopper_stop(cnet__stopper *s);
+
+/* cnet__getaddrinfo that a stopper can also end: *stopped is then true (and the result
+ * EAI_AGAIN). stop NULL: cnet__getaddrinfo. */
+int cnet__getaddrinfo_stoppable(const char *host, int64_t deadline, cnet__stopper *stop,
+                                struct addrinfo **res, bool *timed_out, bool *stopped);
+
+/* One DNS question's answer, as parsed records. */
+enum { CNET__DNS_A = 1, CNET__DNS_NS = 2, CNET__DNS_CNAME = 5, CNET__DNS_PTR = 12,
+       CNET__DNS_MX = 15, CNET__DNS_TXT = 16, CNET__DNS_AAAA = 28, CNET__DNS_SRV = 33 };
+
+typedef struct cnet__dns_rr {
+    char *owner;    /* without a trailing dot, as the message spells it */
+    int type;
+    uint16_t a, b, c; /* MX: pref; SRV: priority, weight, port */
+    char *text;     /* NS, CNAME, PTR, MX, SRV: the name (no trailing dot); TXT: joined */
+    cnet__ip ip;    /* A, AAAA */
+} cnet__dns_rr;
+
+typedef struct cnet__dns_answer {
+    cnet__dns_rr *rr;
+    size_t n;
+    char server[CNET_ADDRSTRLEN]; /* "127.0.0.1:53": Go's "on SERVER" */
+} cnet__dns_answer;
+
+/* Asks the resolv.conf nameservers for name's records of type (search list and ndots
+ * applied), waiting until deadline (0: none) or a stop. 0 with *ans filled (free with
+ * cnet__dns_answer_free), or < 0 with Go's text in err naming what (the name as the
+ * caller asked it): CNET_ENOHOST, CNET_ESERVER, CNET_ESERVERTEMP, CNET_EDIALTIMEOUT,
+ * CNET_ECANCELED, CNET_EBADMESSAGE, -errno, CNET_ENOTSUP (built without c-ares). */
+int cnet__dns_query(const char *name, const char *what, int type, int64_t deadline,
+                    cnet__stopper *stop, int wake_fd, cnet__dns_answer *ans, cnet_error *err);
+void cnet__dns_answer_free(cnet__dns_answer *ans);
+/* The first nameserver of resolv.conf as "IP:53" (Go's "on SERVER"), or "" if none. */
+void cnet__dns_first_server(char *buf, size_t len);
+/* Go's DNSError text: "lookup NAME on SERVER: reason" ("lookup NAME: reason" when server
+ * is NULL or ""). Returns code. */
+int cnet__dns_error(cnet_error *err, int code, const char *name, const char *server,
+                    const char *reason);
 
 #endif /* CNET_INTERNAL_H */

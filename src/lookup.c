@@ -12,6 +12,7 @@
 #include "sys.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,8 @@ typedef struct lookup_job {
     pthread_mutex_t mu; /* guards everything below */
     int refs;           /* the caller and the thread */
     bool done;
+    bool stopped;         /* a resolver's stop (cnet_resolver_stop) ended the wait */
+    cnet__stop_hook hook; /* how that stop reaches the caller */
     int rc, sys_errno; /* getaddrinfo's result, and errno after it (for EAI_SYSTEM) */
     struct addrinfo *res;
     cnet__waitq caller;
@@ -128,13 +131,14 @@ static bool start_thread(lookup_job *job)
 }
 
 /* Waits for the thread's answer until deadline. */
-static int wait_answer(lookup_job *job, int64_t deadline, struct addrinfo **res, bool *timed_out)
+static int wait_answer(lookup_job *job, int64_t deadline, struct addrinfo **res, bool *timed_out,
+                       bool *stopped)
 {
     cnet__waiter w;
     int rc = EAI_AGAIN;
 
     pthread_mutex_lock(&job->mu);
-    while (!job->done && !*timed_out) {
+    while (!job->done && !job->stopped && !*timed_out) {
         cnet__waiter_init(&w, &job->mu, 0);
         *timed_out = cnet__waiter_block(&job->caller, &w, deadline, -1) == CNET__WAKE_TIMEOUT;
     }
@@ -147,19 +151,41 @@ static int wait_answer(lookup_job *job, int64_t deadline, struct addrinfo **res,
         errno = job->sys_errno; /* as if the caller had called getaddrinfo itself */
         *res = job->res;
         job->res = NULL; /* the caller owns it now */
+    } else {
+        *stopped = job->stopped;
     }
     pthread_mutex_unlock(&job->mu);
     return rc;
 }
 
+/* Runs under the stopper's lock; job->mu is never held while taking that lock. */
+static void job_stop(cnet__stop_hook *h)
+{
+    lookup_job *job = (lookup_job *)(void *)((char *)h - offsetof(lookup_job, hook));
+
+    pthread_mutex_lock(&job->mu);
+    job->stopped = true;
+    cnet__waitq_wake(&job->caller, 0, CNET__WAKE_EVENT);
+    pthread_mutex_unlock(&job->mu);
+}
+
 int cnet__getaddrinfo(const char *host, int64_t deadline, struct addrinfo **res, bool *timed_out)
+{
+    bool stopped;
+
+    return cnet__getaddrinfo_stoppable(host, deadline, NULL, res, timed_out, &stopped);
+}
+
+int cnet__getaddrinfo_stoppable(const char *host, int64_t deadline, cnet__stopper *stop,
+                                struct addrinfo **res, bool *timed_out, bool *stopped)
 {
     lookup_job *job;
     int rc, saved;
 
     *res = NULL;
     *timed_out = false;
-    if (deadline == 0 && cnet__task_self() == NULL)
+    *stopped = false;
+    if (deadline == 0 && stop == NULL && cnet__task_self() == NULL)
         return plain_getaddrinfo(host, res);
     if (deadline != 0 && cnet__poll_timeout(deadline) == 0) {
         *timed_out = true;
@@ -180,8 +206,12 @@ int cnet__getaddrinfo(const char *host, int64_t deadline, struct addrinfo **res,
         job_unref(job);
         return EAI_AGAIN;
     }
-    rc = wait_answer(job, deadline, res, timed_out);
+    job->hook.fn = job_stop;
+    if (!cnet__stopper_add(stop, &job->hook))
+        job->stopped = true; /* stopped before it began: the answer is not awaited */
+    rc = wait_answer(job, deadline, res, timed_out, stopped);
     saved = errno;
+    cnet__stopper_remove(stop, &job->hook);
     job_unref(job);
     errno = saved;
     return rc;

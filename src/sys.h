@@ -196,4 +196,13 @@ static inline pid_t cnet__os_fork(void)
     return fork();
 }
 
+/* ---- lookups ---- */
+#include <sys/stat.h>
+
+static inline int cnet__os_stat(const char *path, struct stat *st)
+{
+    CNET__FAULT("stat", -1);
+    return stat(path, st);
+}
+
 #endif /* CNET_SYS_H */

@@ -36,6 +36,9 @@ typedef enum kind {
     ADDR_PREFIX,   /* cnet_addr_prefix(parse(a), n) */
     IF_NAME,       /* cnet_interface_by_name(a) */
     IF_INDEX,      /* cnet_interface_by_index(n) */
+    LOOKUP,        /* ---- lookups ----: a: host, ip, addr, cname, srv, mx, txt, ns, port;
+                      b, c: its arguments (srv: service b, proto "tcp", name c). No row
+                      reaches DNS: each is refused before any query. */
 } kind;
 
 typedef struct row {
@@ -335,6 +338,36 @@ static const row rows[] = {
     {IF_INDEX, NULL, NULL, NULL, 0, -EINVAL, "route ip+net: invalid network interface index"},
     {IF_INDEX, NULL, NULL, NULL, -2147483647 - 1, -EINVAL, "route ip+net: invalid network interface index"},
     {IF_INDEX, NULL, NULL, NULL, 2147483647, CNET_ENOINTERFACE, "route ip+net: no such network interface"},
+    /* ---- lookups: names no query is made for, as Go's isDomainName; bad arguments ---- */
+    {LOOKUP, "host", "", NULL, 0, CNET_ENOHOST, "lookup : no such host"},
+    {LOOKUP, "host", "bad..name", NULL, 0, CNET_ENOHOST, "lookup bad..name: no such host"},
+    {LOOKUP, "host", "-x.test", NULL, 0, CNET_ENOHOST, "lookup -x.test: no such host"},
+    {LOOKUP, "host", "a b", NULL, 0, CNET_ENOHOST, "lookup a b: no such host"},
+    {LOOKUP, "host", LONG_HOST, NULL, 0, CNET_ENOHOST, "lookup " LONG_HOST ": no such host"},
+    {LOOKUP, "ip", "tcp", "localhost", 0, CNET_EUNKNOWNNET, "unknown network tcp"},
+    {LOOKUP, "ip", "", "localhost", 0, CNET_EUNKNOWNNET, "unknown network "},
+    {LOOKUP, "ip", "ip4", "bad..name", 0, CNET_ENOHOST, "lookup bad..name: no such host"},
+    {LOOKUP, "ip", "ip6", "127.0.0.1", 0, CNET_ENOSUITABLE, "address 127.0.0.1: no suitable address found"},
+    {LOOKUP, "addr", "bad", NULL, 0, -EINVAL, "lookup bad: unrecognized address"},
+    {LOOKUP, "addr", "", NULL, 0, -EINVAL, "lookup : unrecognized address"},
+    {LOOKUP, "addr", "1.2.3.4.5", NULL, 0, -EINVAL, "lookup 1.2.3.4.5: unrecognized address"},
+    {LOOKUP, "cname", "a..b", NULL, 0, CNET_ENOHOST, "lookup a..b: no such host"},
+    {LOOKUP, "srv", "http", "bad..name", 0, CNET_ENOHOST, "lookup _http._tcp.bad..name: no such host"},
+    {LOOKUP, "mx", "x-.test", NULL, 0, CNET_ENOHOST, "lookup x-.test: no such host"},
+    {LOOKUP, "txt", "", NULL, 0, CNET_ENOHOST, "lookup : no such host"},
+    {LOOKUP, "txt", "1.2.3.4", NULL, 0, CNET_ENOHOST, "lookup 1.2.3.4: no such host"},
+    {LOOKUP, "ns", "a\x01b", NULL, 0, CNET_ENOHOST, "lookup a\x01b: no such host"},
+    {LOOKUP, "port", "tcp", "nosuch", 0, CNET_EUNKNOWNPORT, "lookup tcp/nosuch: unknown port"},
+    {LOOKUP, "port", "udp", "65536", 0, CNET_EINVALIDPORT, "address 65536: invalid port"},
+    {LOOKUP, "port", "ip", "http", 0, CNET_EUNKNOWNNET, "address ip: unknown network"},
+    {LOOKUP, "port", "unix", "http", 0, CNET_EUNKNOWNNET, "address unix: unknown network"},
+    {NULLS, "lookup_host host", NULL, NULL, 0, -EINVAL, "lookup: invalid argument: host is NULL"},
+    {NULLS, "lookup_txt txts", NULL, NULL, 0, -EINVAL, "lookup: invalid argument: txts is NULL"},
+    {NULLS, "lookup_srv proto", NULL, NULL, 0, -EINVAL, "lookup: invalid argument: proto is NULL"},
+    {NULLS, "lookup_port service", NULL, NULL, 0, -EINVAL, "lookup: invalid argument: service is NULL"},
+    {STRERROR, NULL, NULL, NULL, CNET_ESERVERTEMP, 0, "server misbehaving"},
+    {STRERROR, NULL, NULL, NULL, CNET_ECANCELED, 0, "operation was canceled"},
+    {STRERROR, NULL, NULL, NULL, CNET_EBADRECORDS, 0, "DNS response contained records which contain invalid names"},
 };
 
 /* ---- running a row ------------------------------------------------------------------ */
@@ -529,6 +562,18 @@ static int run_nulls(const row *r, cnet_error *err)
         return cnet_join_host_port("a", NULL, buf, sizeof buf);
     if (!strcmp(w, "join out"))
         return cnet_join_host_port("a", "1", NULL, 8);
+    if (!strcmp(w, "lookup_host host")) { /* ---- lookups ---- */
+        char **list;
+        return cnet_lookup_host(NULL, NULL, &list, err);
+    }
+    if (!strcmp(w, "lookup_txt txts"))
+        return cnet_lookup_txt(NULL, "x.test", NULL, err);
+    if (!strcmp(w, "lookup_srv proto")) {
+        cnet_srv *srvs;
+        return cnet_lookup_srv(NULL, "http", NULL, "x.test", NULL, &srvs, err);
+    }
+    if (!strcmp(w, "lookup_port service"))
+        return cnet_lookup_port("tcp", NULL, err);
     fail_msg("no NULL case named %s", w);
     return 0;
 }
@@ -569,6 +614,39 @@ static int run_netip(const row *r, cnet_error *err)
     default:
         return 0;
     }
+/* ---- lookups ---- */
+static int run_lookup(const row *r, cnet_error *err)
+{
+    char **list = (char **)&list, *cname = (char *)&cname;
+    cnet_srv *srvs = (cnet_srv *)&srvs;
+    cnet_mx *mxs = (cnet_mx *)&mxs;
+    int rc;
+
+    if (!strcmp(r->a, "port"))
+        return cnet_lookup_port(r->b, r->c, err);
+    if (!strcmp(r->a, "cname")) {
+        rc = cnet_lookup_cname(NULL, r->b, &cname, err);
+        assert_null(cname);
+        return rc;
+    }
+    if (!strcmp(r->a, "srv")) {
+        rc = cnet_lookup_srv(NULL, r->b, "tcp", r->c, &cname, &srvs, err);
+        assert_null(cname);
+        assert_null(srvs);
+        return rc;
+    }
+    if (!strcmp(r->a, "mx")) {
+        rc = cnet_lookup_mx(NULL, r->b, &mxs, err);
+        assert_null(mxs);
+        return rc;
+    }
+    rc = !strcmp(r->a, "host")   ? cnet_lookup_host(NULL, r->b, &list, err)
+         : !strcmp(r->a, "ip")   ? cnet_lookup_ip(NULL, r->b, r->c, &list, err)
+         : !strcmp(r->a, "addr") ? cnet_lookup_addr(NULL, r->b, &list, err)
+         : !strcmp(r->a, "txt")  ? cnet_lookup_txt(NULL, r->b, &list, err)
+                                 : cnet_lookup_ns(NULL, r->b, &list, err);
+    assert_null(list);
+    return rc;
 }
 
 static int run(const row *r, cnet_error *err)
@@ -649,6 +727,8 @@ static int run(const row *r, cnet_error *err)
     case IF_NAME:
     case IF_INDEX:
         return run_netip(r, err);
+    case LOOKUP:
+        return run_lookup(r, err);
     }
     return 0;
 }
@@ -658,6 +738,7 @@ static const char *const kind_names[] = { /* for failure messages */
     "DIAL_DEADLINE", "WRITE_TO", "WRITE_TO6", "FILE_LN", "FILE_CONN", "FILE_PC", "ADDR_BUF",
     "ACTIVATION", "POLICY", "STRERROR", "NULLS",
     "PARSE_ADDR", "PARSE_PREFIX", "ADDR_PREFIX", "IF_NAME", "IF_INDEX"}; /* addresses and interfaces */
+    "ACTIVATION", "POLICY", "STRERROR", "NULLS", "LOOKUP"};
 
 /* "index<TAB>code<TAB>message": what a row gets, to review and paste into the table. */
 static void print_row(size_t i, int rc, const cnet_error *err)

@@ -29,6 +29,7 @@ extern const cli_command cli_mcast_command;
 extern const cli_command cli_sockopts_command;
 extern const cli_command cli_demo_command;
 extern const cli_command cli_serve_command;
+extern const cli_command cli_lookup_command; /* ---- lookups ---- */
 
 /* How the program was started (argv[0]), for commands that re-execute themselves. */
 extern const char *cli_program;

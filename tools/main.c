@@ -10,6 +10,7 @@ static const cli_command *const commands[] = {
     &cli_listen_command, &cli_dial_command,     &cli_recv_command, &cli_send_command,
     &cli_mcast_command,  &cli_serve_command,    &cli_sockopts_command, &cli_demo_command,
     &cli_ifaces_command, /* ---- addresses and interfaces ---- */
+    &cli_lookup_command, /* ---- lookups ---- */
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -660,11 +660,133 @@ static int netip_case(run *r, const char *cmd, char a[][LINE_MAX_LEN], size_t ar
         return 0;
     }
     return 1;
+/* ---- lookups: cnet's Resolver against the tests' dnsmasq (cases-dns.txt) ----------- */
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "ok A,B,..." (sorted if asked, as oracle.go's sortedJoin) into the result. */
+static void list_result(run *r, char **v, int n, int sorted)
+{
+    size_t len = 0;
+
+    if (sorted)
+        qsort(v, (size_t)n, sizeof *v, compare_strings);
+    len = (size_t)snprintf(r->result, sizeof r->result, "ok ");
+    for (int i = 0; i < n && len < sizeof r->result; i++)
+        len += (size_t)snprintf(r->result + len, sizeof r->result - len, "%s%s", i > 0 ? "," : "", v[i]);
+}
+
+static void lookup_list(run *r, int n, char **v, int sorted, const cnet_error *err)
+{
+    if (n < 0)
+        set_result(r, "err ", err->msg);
+    else
+        list_result(r, v, n, sorted);
+    cnet_lookup_free(v);
+}
+
+static void lookup_records(run *r, cnet_resolver *res, const char *cmd, char a[][LINE_MAX_LEN],
+                           size_t argc)
+{
+    char **v = NULL, *cname = NULL;
+    cnet_srv *srvs = NULL;
+    cnet_mx *mxs = NULL;
+    cnet_error err;
+    int n;
+
+    if (is(cmd, argc, "lookup-host", 1)) {
+        n = cnet_lookup_host(res, a[0], &v, &err);
+        lookup_list(r, n, v, 1, &err);
+    } else if (is(cmd, argc, "lookup-ip", 2)) {
+        n = cnet_lookup_ip(res, a[0], a[1], &v, &err);
+        lookup_list(r, n, v, 1, &err);
+    } else if (is(cmd, argc, "lookup-addr", 1)) {
+        n = cnet_lookup_addr(res, a[0], &v, &err);
+        lookup_list(r, n, v, 0, &err);
+    } else if (is(cmd, argc, "lookup-txt", 1)) {
+        n = cnet_lookup_txt(res, a[0], &v, &err);
+        lookup_list(r, n, v, 1, &err);
+    } else if (is(cmd, argc, "lookup-txtsum", 1)) { /* too long to print: length:start */
+        n = cnet_lookup_txt(res, a[0], &v, &err);
+        for (int i = 0; i < n; i++) {
+            char sum[32];
+            size_t len = strlen(v[i]);
+            if (len > sizeof sum) { /* the record outlives its summary, written over it */
+                snprintf(sum, sizeof sum, "%zu:%.10s", len, v[i]);
+                memcpy(v[i], sum, strlen(sum) + 1);
+            }
+        }
+        lookup_list(r, n, v, 1, &err);
+    } else if (is(cmd, argc, "lookup-ns", 1)) {
+        n = cnet_lookup_ns(res, a[0], &v, &err);
+        lookup_list(r, n, v, 0, &err);
+    } else if (is(cmd, argc, "lookup-cname", 1)) {
+        if (cnet_lookup_cname(res, a[0], &cname, &err) < 0)
+            set_result(r, "err ", err.msg);
+        else
+            set_result(r, "ok ", cname);
+        cnet_lookup_free(cname);
+    } else if (is(cmd, argc, "lookup-srv", 3)) {
+        n = cnet_lookup_srv(res, a[0], a[1], a[2], &cname, &srvs, &err);
+        if (n < 0) {
+            set_result(r, "err ", err.msg);
+        } else {
+            size_t len = (size_t)snprintf(r->result, sizeof r->result, "ok %s", cname ? cname : "");
+            for (int i = 0; i < n && len < sizeof r->result; i++)
+                len += (size_t)snprintf(r->result + len, sizeof r->result - len, ",%s:%u:%u:%u",
+                                        srvs[i].target, srvs[i].port, srvs[i].priority,
+                                        srvs[i].weight);
+        }
+        cnet_lookup_free(cname);
+        cnet_lookup_free(srvs);
+    } else if (is(cmd, argc, "lookup-mx", 1)) {
+        n = cnet_lookup_mx(res, a[0], &mxs, &err);
+        if (n < 0) {
+            set_result(r, "err ", err.msg);
+        } else {
+            size_t len = (size_t)snprintf(r->result, sizeof r->result, "ok ");
+            for (int i = 0; i < n && len < sizeof r->result; i++)
+                len += (size_t)snprintf(r->result + len, sizeof r->result - len, "%s%s:%u",
+                                        i > 0 ? "," : "", mxs[i].host, mxs[i].pref);
+        }
+        cnet_lookup_free(mxs);
+    } else if (is(cmd, argc, "lookup-port", 2)) {
+        n = cnet_lookup_port(a[0], a[1], &err);
+        if (n < 0)
+            set_result(r, "err ", err.msg);
+        else
+            snprintf(r->result, sizeof r->result, "ok %d", n);
+    } else {
+        set_result(r, "", "oracle: bad case");
+    }
+}
+
+static void lookup_case(run *r, const char *cmd, char a[][LINE_MAX_LEN], size_t argc)
+{
+    char plain[64];
+    cnet_resolver *res;
+
+    if (cnet_resolver_new(&res) < 0) {
+        set_result(r, "", "oracle: cnet_resolver_new failed");
+        return;
+    }
+    if (strncmp(cmd, "lookup-deadline-", 16) == 0) { /* 200 ms, under resolv.conf's 1 s */
+        cnet_resolver_set_deadline(res, cnet_now_ns() + 200000000);
+        snprintf(plain, sizeof plain, "lookup-%s", cmd + 16);
+        cmd = plain;
+    }
+    lookup_records(r, res, cmd, a, argc);
+    cnet_resolver_free(res);
 }
 
 static void dispatch(run *r, const char *cmd, char a[][LINE_MAX_LEN], size_t argc)
 {
-    if (is(cmd, argc, "split", 1))
+    if (strncmp(cmd, "lookup-", 7) == 0) /* ---- lookups ---- */
+        lookup_case(r, cmd, a, argc);
+    else if (is(cmd, argc, "split", 1))
         split(r, a[0]);
     else if (is(cmd, argc, "join", 2))
         join(r, a[0], a[1]);

@@ -100,6 +100,8 @@ func unescape(word string) string {
 
 func (r *run) dispatch(cmd string, a []string) string {
 	switch {
+	case strings.HasPrefix(cmd, "lookup-"): // ---- lookups (cases-dns.txt) ----
+		return lookupCase(cmd, a)
 	case cmd == "split" && len(a) == 1:
 		host, port, err := net.SplitHostPort(a[0])
 		if err != nil {
@@ -606,4 +608,100 @@ func interfacesLine() string {
 		line += " " + a.String()
 	}
 	return line
+// ---- lookups: Go's Resolver against the tests' dnsmasq (cases-dns.txt, run-dns.sh) ----
+
+// Go's pure resolver, as on Linux with "hosts: files dns", allowed to ask only the
+// namespace's dnsmasq on 127.0.0.1:53 (run-dns.sh runs both sides inside dns-netns.sh).
+var dnsResolver = &net.Resolver{
+	PreferGo: true,
+	Dial: func(ctx context.Context, network, address string) (net.Conn, error) {
+		if address != "127.0.0.1:53" {
+			return nil, errors.New("oracle: refused a DNS query to " + address)
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, address)
+	},
+}
+
+// Answers whose order is the server's or the system's (addresses, TXT records) print
+// sorted; SRV and MX print in Go's order, which the zone makes deterministic.
+func sortedJoin(v []string) string {
+	for i := 1; i < len(v); i++ {
+		for j := i; j > 0 && v[j] < v[j-1]; j-- {
+			v[j], v[j-1] = v[j-1], v[j]
+		}
+	}
+	return strings.Join(v, ",")
+}
+
+func lookupResult(answer string, err error) string {
+	if err != nil {
+		return "err " + err.Error()
+	}
+	return "ok " + answer
+}
+
+func lookupCase(cmd string, a []string) string {
+	ctx := context.Background()
+	if strings.HasPrefix(cmd, "lookup-deadline-") { // 200 ms, under resolv.conf's 1 s
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		cmd = "lookup-" + strings.TrimPrefix(cmd, "lookup-deadline-")
+	}
+	r := dnsResolver
+	switch {
+	case cmd == "lookup-host" && len(a) == 1:
+		v, err := r.LookupHost(ctx, a[0])
+		return lookupResult(sortedJoin(v), err)
+	case cmd == "lookup-ip" && len(a) == 2:
+		ips, err := r.LookupIP(ctx, a[0], a[1])
+		var v []string
+		for _, ip := range ips {
+			v = append(v, ip.String())
+		}
+		return lookupResult(sortedJoin(v), err)
+	case cmd == "lookup-addr" && len(a) == 1:
+		v, err := r.LookupAddr(ctx, a[0])
+		return lookupResult(strings.Join(v, ","), err)
+	case cmd == "lookup-cname" && len(a) == 1:
+		v, err := r.LookupCNAME(ctx, a[0])
+		return lookupResult(v, err)
+	case cmd == "lookup-srv" && len(a) == 3:
+		cname, srvs, err := r.LookupSRV(ctx, a[0], a[1], a[2])
+		v := []string{cname}
+		for _, s := range srvs {
+			v = append(v, fmt.Sprintf("%s:%d:%d:%d", s.Target, s.Port, s.Priority, s.Weight))
+		}
+		return lookupResult(strings.Join(v, ","), err)
+	case cmd == "lookup-mx" && len(a) == 1:
+		mxs, err := r.LookupMX(ctx, a[0])
+		var v []string
+		for _, m := range mxs {
+			v = append(v, fmt.Sprintf("%s:%d", m.Host, m.Pref))
+		}
+		return lookupResult(strings.Join(v, ","), err)
+	case cmd == "lookup-txt" && len(a) == 1:
+		v, err := r.LookupTXT(ctx, a[0])
+		return lookupResult(sortedJoin(v), err)
+	case cmd == "lookup-txtsum" && len(a) == 1: // records too long to print: length:start
+		v, err := r.LookupTXT(ctx, a[0])
+		for i, t := range v {
+			if len(t) > 10 {
+				v[i] = strconv.Itoa(len(t)) + ":" + t[:10]
+			}
+		}
+		return lookupResult(sortedJoin(v), err)
+	case cmd == "lookup-ns" && len(a) == 1:
+		nss, err := r.LookupNS(ctx, a[0])
+		var v []string
+		for _, n := range nss {
+			v = append(v, n.Host)
+		}
+		return lookupResult(strings.Join(v, ","), err)
+	case cmd == "lookup-port" && len(a) == 2:
+		p, err := r.LookupPort(ctx, a[0], a[1])
+		return lookupResult(strconv.Itoa(p), err)
+	}
+	return "oracle: bad case"
 }

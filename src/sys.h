@@ -190,4 +190,32 @@ static inline pid_t cnet__os_fork(void)
     return fork();
 }
 
+/* ---- message I/O: datagrams ---- */
+static inline ssize_t cnet__os_recvmsg(int fd, struct msghdr *m, int flags)
+{
+    CNET__FAULT("recvmsg", -1);
+    return recvmsg(fd, m, flags);
+}
+
+static inline ssize_t cnet__os_sendmsg(int fd, const struct msghdr *m, int flags)
+{
+    CNET__FAULT("sendmsg", -1);
+    return sendmsg(fd, m, flags);
+}
+
+#ifdef __linux__
+/* Linux's batch calls (batch_linux.c only). */
+static inline int cnet__os_recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags)
+{
+    CNET__FAULT("recvmmsg", -1);
+    return recvmmsg(fd, v, n, flags, NULL);
+}
+
+static inline int cnet__os_sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags)
+{
+    CNET__FAULT("sendmmsg", -1);
+    return sendmmsg(fd, v, n, flags);
+}
+#endif
+
 #endif /* CNET_SYS_H */

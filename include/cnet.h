@@ -492,7 +492,9 @@ CNET_EXTERN int cnet_listen_backlog(void);
  * bits in flags. On send, the fields whose bits are set in flags are applied to that
  * datagram only; the others are the socket's (all zero: the kernel's choice). So a
  * server on a wildcard address answers from the address a datagram arrived on by
- * sending the reply with the control data it received (local_ip and ifindex). */
+ * sending the reply with the local_ip it received. (Keeping ifindex too pins the reply
+ * to the arriving device: right for a peer on that link, wrong for one on this host,
+ * whose datagrams Linux reports as arriving on the device holding the address.) */
 #define CNET_MSG_LOCAL_IP 0x01   /* local_ip; receive: IP_PKTINFO / IPV6_RECVPKTINFO (BSD:
                                     IP_RECVDSTADDR); send: the source address */
 #define CNET_MSG_IFINDEX 0x02    /* ifindex; receive: the arriving interface (the same

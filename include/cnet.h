@@ -599,6 +599,52 @@ CNET_EXTERN int cnet_packet_write_batch(cnet_packet_conn *pc, cnet_msg *ms, size
  * it was turned off after a refusal), -EINVAL for NULL. Probes once. */
 CNET_EXTERN int cnet_packet_gso_supported(cnet_packet_conn *pc);
 
+/* Multicast control on a udp packet conn (x/net's ipv4.PacketConn / ipv6.PacketConn).
+ * group and source are IP literals ("239.1.2.3", "ff02::114"); ifname names the
+ * interface (NULL or "": the system's choice, which may be a real network: name one).
+ * Joins are per interface: join the same group on several interfaces with several
+ * calls. The source-specific forms (IGMPv3 / MLDv2, RFC 3678's MCAST_JOIN_SOURCE_GROUP)
+ * receive the group's datagrams from that source only. Each returns 0, or: -EINVAL
+ * (NULL pc), CNET_EADDRTYPE (not a udp conn), CNET_ENOTMULTICAST (group is not a
+ * multicast IP, or not of the socket's family), CNET_EINVALIDADDR (not an IP literal),
+ * CNET_ENOINTERFACE, CNET_ENOTSUP (darwin and FreeBSD have the source forms; OpenBSD,
+ * NetBSD and DragonFly have no RFC 3678 API), CNET_ECLOSED, or -errno from setsockopt
+ * (-EADDRINUSE for a second join of one group on one interface, -EADDRNOTAVAIL for a
+ * leave of a group not joined), with the text
+ * "set udp4 0.0.0.0:5000: setsockopt: address already in use". */
+CNET_EXTERN int cnet_packet_join_group(cnet_packet_conn *pc, const char *ifname,
+                                       const char *group, cnet_error *err);
+CNET_EXTERN int cnet_packet_leave_group(cnet_packet_conn *pc, const char *ifname,
+                                        const char *group, cnet_error *err);
+CNET_EXTERN int cnet_packet_join_source_group(cnet_packet_conn *pc, const char *ifname,
+                                              const char *group, const char *source,
+                                              cnet_error *err);
+CNET_EXTERN int cnet_packet_leave_source_group(cnet_packet_conn *pc, const char *ifname,
+                                               const char *group, const char *source,
+                                               cnet_error *err);
+/* The TTL (IPv4) or hop limit (IPv6) of multicast sends, 0..255 (default 1: this link). */
+CNET_EXTERN int cnet_packet_set_multicast_ttl(cnet_packet_conn *pc, int ttl, cnet_error *err);
+/* Whether this host's own members of a group get this socket's sends to it. */
+CNET_EXTERN int cnet_packet_set_multicast_loopback(cnet_packet_conn *pc, int on, cnet_error *err);
+/* The interface multicast sends leave through (NULL or "": the system's choice). */
+CNET_EXTERN int cnet_packet_set_multicast_interface(cnet_packet_conn *pc, const char *ifname,
+                                                    cnet_error *err);
+
+/* Options of cnet_listen_multicast_udp_with. All zero is cnet_listen_multicast_udp. */
+typedef struct cnet_multicast_opts {
+    int bind_group; /* 1: bind the group's address itself, not the wildcard, so that the
+                       socket gets only datagrams sent to its group and port, never those
+                       to another group some other socket on this host joined with the
+                       same port (golang/go#73484). Linux and the BSDs allow it; such a
+                       socket cannot send from the group's address (use another socket,
+                       or a local_ip in cnet_packet_write_msg). 0: Go's wildcard bind. */
+} cnet_multicast_opts;
+
+CNET_EXTERN int cnet_listen_multicast_udp_with(const cnet_multicast_opts *opts,
+                                               const char *network, const char *ifname,
+                                               const char *group_address,
+                                               cnet_packet_conn **pc, cnet_error *err);
+
 #ifdef __cplusplus
 }
 #endif

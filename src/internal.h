@@ -675,4 +675,10 @@ int cnet__sys_send_batch(int fd, struct msghdr *h, size_t *lens, size_t n, int f
 extern const char cnet__recv_batch_syscall[]; /* "recvmmsg" or "recvmsg" */
 extern const char cnet__send_batch_syscall[]; /* "sendmmsg" or "sendmsg" */
 
+/* mcastctl_<api>.c: multicast membership, by interface index, any source or one
+ * (source NULL). RFC 3678's group_req / group_source_req where the OS has them. 0 or
+ * -errno (CNET_ENOTSUP where the OS has no such API). */
+int cnet__mcast_membership(int fd, int family, bool join, unsigned ifindex,
+                           const cnet__ip *group, const cnet__ip *source);
+
 #endif /* CNET_INTERNAL_H */

@@ -30,6 +30,13 @@ static int check_pc(cnet_packet_conn *pc, cnet_error *err)
     return 0;
 }
 
+/* if_nametoindex's 0 means "no such interface" only with these (glibc: ENODEV; others
+ * ENXIO); anything else is its own failure (no socket for the ioctl: EMFILE, ...). */
+static bool no_such_interface(int e)
+{
+    return e == ENODEV || e == ENXIO;
+}
+
 static int interface_index(cnet_packet_conn *pc, const char *ifname, unsigned *ifindex,
                            cnet_error *err)
 {
@@ -41,6 +48,12 @@ static int interface_index(cnet_packet_conn *pc, const char *ifname, unsigned *i
     *ifindex = cnet__os_if_nametoindex(ifname);
     if (*ifindex != 0)
         return 0;
+    if (!no_such_interface(errno)) {
+        int code = CNET__ERRNO();
+        char local[CNET_ADDRSTRLEN];
+        cnet__net_sockaddr_format(pc->net, &pc->local, local, sizeof local);
+        return cnet__sys_error(err, code, "set", pc->net->name, local, NULL, "if_nametoindex");
+    }
     snprintf(inner, sizeof inner, "interface %s: %s", ifname, cnet_strerror(CNET_ENOINTERFACE));
     return set_error(pc, err, CNET_ENOINTERFACE, inner);
 }
@@ -207,6 +220,9 @@ static int listen_bound_to_group(const char *network, const char *ifname,
         return cnet__op_error(err, group.ip.family == AF_UNSPEC ? CNET_EMISSINGADDR : CNET_ENOTMULTICAST,
                               "listen", parsed.name, NULL, gaddr, NULL);
     if (ifname != NULL && (ifindex = cnet__os_if_nametoindex(ifname)) == 0) {
+        if (!no_such_interface(errno))
+            return cnet__sys_error(err, CNET__ERRNO(), "listen", parsed.name, NULL, gaddr,
+                                   "if_nametoindex");
         snprintf(errtext, sizeof errtext, "interface %s: %s", ifname, cnet_strerror(CNET_ENOINTERFACE));
         return cnet__op_error(err, CNET_ENOINTERFACE, "listen", parsed.name, NULL, gaddr, errtext);
     }

@@ -437,6 +437,40 @@ static int op_write_batch(fixture *f, cnet_error *err)
     return n < 0 ? n : (n == 64 && sent == 64 ? 0 : -1000);
 }
 
+static void setup_mcast_conn(fixture *f)
+{
+    f->pc = tu_listen_packet("udp4", "127.0.0.1:0");
+    tu_packet_addr(f->pc, f->addr, sizeof f->addr);
+    snprintf(f->prefix, sizeof f->prefix, "set udp4 %s: ", f->addr);
+}
+
+/* Joins and leaves on lo: nothing is sent. */
+static int op_mcast_control(fixture *f, cnet_error *err)
+{
+    int rc = cnet_packet_join_source_group(f->pc, "lo", "232.7.7.7", "127.0.0.1", err);
+    if (rc == 0)
+        rc = cnet_packet_leave_source_group(f->pc, "lo", "232.7.7.7", "127.0.0.1", err);
+    if (rc == 0)
+        rc = cnet_packet_join_group(f->pc, "lo", "239.7.7.7", err);
+    if (rc == 0)
+        rc = cnet_packet_set_multicast_ttl(f->pc, 3, err);
+    if (rc == 0)
+        rc = cnet_packet_set_multicast_loopback(f->pc, 0, err);
+    if (rc == 0)
+        rc = cnet_packet_set_multicast_interface(f->pc, "lo", err);
+    return rc;
+}
+
+static int op_listen_multicast_bound(fixture *f, cnet_error *err)
+{
+    cnet_multicast_opts o = {.bind_group = 1};
+    snprintf(f->prefix, sizeof f->prefix, "listen udp4 239.255.6.9:0: ");
+    int rc = cnet_listen_multicast_udp_with(&o, "udp4", "lo", "239.255.6.9:0", &f->pc, err);
+    cnet_packet_close(f->pc);
+    f->pc = NULL;
+    return rc;
+}
+
 static void teardown(fixture *f)
 {
     cnet_conn_close(f->a);
@@ -483,6 +517,9 @@ static const scenario scenarios[] = {
     {"read_batch", setup_datagrams_control, op_read_batch, 0, 0},
     {"write_msg", setup_datagrams, op_write_msg, 0, 0},
     {"write_batch gso", setup_datagrams, op_write_batch, 0, 0},
+    {"multicast control", setup_mcast_conn, op_mcast_control, 0, 0},
+    {"listen_multicast_udp_with bind_group", setup_nothing, op_listen_multicast_bound, 0,
+     ABSORB_BEST_EFFORT},
 };
 
 /* ---- running them -------------------------------------------------------------------- */

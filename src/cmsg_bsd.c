@@ -3,6 +3,10 @@
  * IP_RECVTTL and IP_RECVTOS as single bytes, IP_SENDSRCADDR or darwin's IP_PKTINFO for
  * the source), IPv6 the RFC 3542 ones shared with Linux, the timestamp SO_TIMESTAMP
  * (microseconds). No GSO or GRO. */
+/* darwin names RFC 3542's options (IPV6_RECVPKTINFO, ...) only when asked to; without
+ * it, it offers RFC 2292's, whose IPV6_PKTINFO means something else. */
+#define __APPLE_USE_RFC_3542 1
+
 #include "internal.h"
 #include "sys.h"
 

@@ -563,9 +563,10 @@ CNET_EXTERN ssize_t cnet_packet_read_msg(cnet_packet_conn *pc, cnet_msg *m, cnet
  * from an address this host does not have: -EINVAL, or -EADDRNOTAVAIL). */
 CNET_EXTERN ssize_t cnet_packet_write_msg(cnet_packet_conn *pc, cnet_msg *m, cnet_error *err);
 
-/* x/net's ReadBatch: receives up to n datagrams, at least one: blocks (a task parks)
- * until the first arrives, then takes those already queued without waiting, in one
- * recvmmsg where the OS has it (Linux), else one recvmsg per datagram. Each message is
+/* x/net's ReadBatch: receives up to n datagrams (at most 16 per call), at least one:
+ * blocks (a task parks) until the first arrives, then takes those already queued
+ * without waiting, in one recvmmsg where the OS has it (Linux), else one recvmsg: one
+ * datagram per call. Each message is
  * filled as by cnet_packet_read_msg. Returns the count (1..n), or an error as
  * cnet_packet_read_msg's (syscall "recvmmsg" on Linux). n 0 returns 0 at once. */
 CNET_EXTERN int cnet_packet_read_batch(cnet_packet_conn *pc, cnet_msg *ms, size_t n,

@@ -138,6 +138,18 @@ static void parse_ipv6(const struct cmsghdr *c, cnet_msg_control *ctl)
     }
 }
 
+/* CMSG_NXTHDR, spelled out: musl's macro compares a size with a pointer difference,
+ * which clang's -Wsign-compare refuses. */
+static struct cmsghdr *next_cmsg(struct msghdr *mh, struct cmsghdr *c)
+{
+    unsigned char *end = (unsigned char *)mh->msg_control + mh->msg_controllen;
+    unsigned char *next = (unsigned char *)c + CMSG_ALIGN(c->cmsg_len);
+
+    if (c->cmsg_len < sizeof *c || next > end || (size_t)(end - next) < sizeof *c)
+        return NULL;
+    return (struct cmsghdr *)(void *)next;
+}
+
 void cnet__cmsg_parse(struct msghdr *mh, cnet_msg_control *ctl)
 {
     struct cmsghdr *c;
@@ -145,7 +157,7 @@ void cnet__cmsg_parse(struct msghdr *mh, cnet_msg_control *ctl)
     int v;
 
     memset(ctl, 0, sizeof *ctl);
-    for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+    for (c = CMSG_FIRSTHDR(mh); c != NULL; c = next_cmsg(mh, c)) {
         if (c->cmsg_level == IPPROTO_IP) {
             parse_ip(c, ctl);
         } else if (c->cmsg_level == IPPROTO_IPV6) {

@@ -669,7 +669,7 @@ extern const size_t cnet__gso_max_segments;
  * sendmmsg), else one per call. h[0..n) are the messages; lens gets each one's byte
  * count. Returns how many were transferred (>= 1), or -1 with errno set (nothing was,
  * or the first failed). n <= CNET__BATCH_MAX. */
-#define CNET__BATCH_MAX 64
+#define CNET__BATCH_MAX 16 /* a batch's headers live on the caller's (task) stack */
 int cnet__sys_recv_batch(int fd, struct msghdr *h, size_t *lens, size_t n);
 int cnet__sys_send_batch(int fd, struct msghdr *h, size_t *lens, size_t n, int flags);
 extern const char cnet__recv_batch_syscall[]; /* "recvmmsg" or "recvmsg" */

@@ -12,6 +12,8 @@
 
 /* The most a GSO send may carry: one IPv4 UDP datagram's payload. */
 #define GSO_MAX_BYTES 65507
+/* Payload pieces per write system call: 16 GSO runs of 16 datagrams, or 4 of 64. */
+#define TX_IOV_MAX 256
 
 /* Go's OpError for an I/O call: "<op> udp <local>[-><remote>]: [<syscall>: ]<text>". */
 static int msg_error(cnet_packet_conn *pc, cnet_error *err, int code, const char *op,
@@ -306,7 +308,7 @@ static size_t gso_run(const cnet_msg *ms, size_t i, size_t n, size_t max_iov)
 typedef struct tx_batch {
     struct msghdr h[CNET__BATCH_MAX];
     tx_group g[CNET__BATCH_MAX];
-    struct iovec iov[CNET__BATCH_MAX * 4];
+    struct iovec iov[TX_IOV_MAX];
     cnet__sockaddr sa[CNET__BATCH_MAX];
     size_t lens[CNET__BATCH_MAX];
     size_t ngroups;

@@ -14,3 +14,10 @@ bench-netip:
 bench: bench-lookup
 bench-lookup:
 	bash bench/lookup.sh
+# ---- message I/O: datagrams ----
+# UDP datagrams/s one per call vs batched vs batched + GSO, against the floor's sendto
+# loop and Go's WriteTo (bench/udp.sh). `make bench-udp` runs it alone.
+.PHONY: bench-udp
+bench: bench-udp
+bench-udp:
+	bash bench/udp.sh

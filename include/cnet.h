@@ -755,6 +755,169 @@ CNET_EXTERN int cnet_lookup_port(const char *network, const char *service, cnet_
 
 /* Frees a result of the lookups above (NULL is allowed). */
 CNET_EXTERN void cnet_lookup_free(void *result);
+/* ---- message I/O: datagrams ---- */
+
+/* Go's UDPConn.ReadMsgUDP / WriteMsgUDP with x/net's ipv4/ipv6 ControlMessage, and
+ * x/net's ReadBatch / WriteBatch, on packet conns of networks udp, udp4 and udp6.
+ *
+ * The control data of one datagram. On receive, cnet fills the fields whose receipt was
+ * enabled with cnet_packet_set_control and that the kernel delivered, and sets their
+ * bits in flags. On send, the fields whose bits are set in flags are applied to that
+ * datagram only; the others are the socket's (all zero: the kernel's choice). So a
+ * server on a wildcard address answers from the address a datagram arrived on by
+ * sending the reply with the local_ip it received. (Keeping ifindex too pins the reply
+ * to the arriving device: right for a peer on that link, wrong for one on this host,
+ * whose datagrams Linux reports as arriving on the device holding the address.) */
+#define CNET_MSG_LOCAL_IP 0x01   /* local_ip; receive: IP_PKTINFO / IPV6_RECVPKTINFO (BSD:
+                                    IP_RECVDSTADDR); send: the source address */
+#define CNET_MSG_IFINDEX 0x02    /* ifindex; receive: the arriving interface (the same
+                                    options; BSD: IP_RECVIF); send: the outgoing one */
+#define CNET_MSG_TOS 0x04        /* tos: IPv4 TOS / IPv6 traffic class; ECN is tos & 3 */
+#define CNET_MSG_TTL 0x08        /* ttl: IPv4 TTL / IPv6 hop limit */
+#define CNET_MSG_TIMESTAMP 0x10  /* timestamp_ns (receive only): kernel receive time */
+#define CNET_MSG_SEGMENT 0x20    /* segment_size (receive only, Linux UDP_GRO; elsewhere
+                                    CNET_ENOTSUP): the buffer holds several datagrams
+                                    coalesced by the kernel, each segment_size bytes (the
+                                    last may be shorter), from the same sender */
+#define CNET_MSG_ALL 0x3f
+
+/* The longest IP cnet writes in local_ip ("ffff:...%ifname"). */
+#define CNET_IPSTRLEN 112
+
+typedef struct cnet_msg_control {
+    unsigned flags;              /* CNET_MSG_* bits: which fields below are valid */
+    char local_ip[CNET_IPSTRLEN]; /* this host's end: receive: the IP the datagram was sent
+                                     to (a group's address for multicast); send: the
+                                     source IP ("" = the kernel's choice) */
+    unsigned ifindex;            /* receive: arriving interface; send: outgoing (0: route) */
+    int tos;                     /* 0..255 */
+    int ttl;                     /* 1..255 */
+    int64_t timestamp_ns;        /* CLOCK_REALTIME nanoseconds since the Unix epoch */
+    size_t segment_size;         /* see CNET_MSG_SEGMENT */
+} cnet_msg_control;
+
+/* Bits of cnet_msg.flags after a read (Go's ReadMsgUDP flags). */
+#define CNET_MSG_TRUNC 0x1  /* the datagram was longer than len: the rest is lost */
+#define CNET_MSG_CTRUNC 0x2 /* some control data did not fit and is lost */
+
+/* One datagram. buf/len are the caller's (for a read: room for the datagram; for a
+ * write: the payload). addr: read: the sender ("127.0.0.1:5000", "[::1]:5000"); write:
+ * the destination ("host:port" literal or "localhost"; "" on a connected socket is not
+ * supported: packet conns are never connected). n is set to the bytes read or written. */
+typedef struct cnet_msg {
+    void *buf;
+    size_t len;
+    size_t n;
+    char addr[CNET_ADDRSTRLEN];
+    int flags;                   /* read: CNET_MSG_TRUNC / CNET_MSG_CTRUNC */
+    cnet_msg_control ctl;
+} cnet_msg;
+
+/* Enables (on != 0) or disables receipt of the control data in flags (CNET_MSG_* bits;
+ * x/net's SetControlMessage). On an IPv6 socket that also receives IPv4 (dual stack),
+ * the IPv4 options are set too. CNET_MSG_SEGMENT turns UDP_GRO on or off. 0, or:
+ * -EINVAL (NULL, or bits outside CNET_MSG_ALL), CNET_EADDRTYPE (not a udp conn),
+ * CNET_ENOTSUP (an option this OS lacks), CNET_ECLOSED, -errno from setsockopt, with
+ * Go's text: "set udp 127.0.0.1:5000: setsockopt: protocol not available". */
+CNET_EXTERN int cnet_packet_set_control(cnet_packet_conn *pc, unsigned flags, int on,
+                                        cnet_error *err);
+
+/* Go's ReadMsgUDP: receives one datagram into m->buf (truncated to m->len), its sender
+ * into m->addr and its control data into m->ctl. Blocks (a task parks) until one
+ * arrives, the read deadline passes (CNET_ETIMEOUT) or the conn stops (CNET_ECLOSED).
+ * Returns m->n, or an error: "read udp 127.0.0.1:5000: recvmsg: <errno text>". */
+CNET_EXTERN ssize_t cnet_packet_read_msg(cnet_packet_conn *pc, cnet_msg *m, cnet_error *err);
+
+/* Go's WriteMsgUDP: sends m->len bytes of m->buf to m->addr with the control data whose
+ * bits are set in m->ctl.flags (CNET_MSG_LOCAL_IP, _IFINDEX, _TOS, _TTL; the others are
+ * ignored). Returns m->n (= m->len), or an error: CNET_EMISSINGADDR for "", address
+ * errors as cnet_packet_write_to, -EINVAL for a local_ip that is no IP of the socket's
+ * family, or "write udp 127.0.0.1:5000->127.0.0.1:9: sendmsg: <errno text>" (sending
+ * from an address this host does not have: -EINVAL, or -EADDRNOTAVAIL). */
+CNET_EXTERN ssize_t cnet_packet_write_msg(cnet_packet_conn *pc, cnet_msg *m, cnet_error *err);
+
+/* x/net's ReadBatch: receives up to n datagrams (at most 16 per call), at least one:
+ * blocks (a task parks) until the first arrives, then takes those already queued
+ * without waiting, in one recvmmsg where the OS has it (Linux), else one recvmsg: one
+ * datagram per call. Each message is
+ * filled as by cnet_packet_read_msg. Returns the count (1..n), or an error as
+ * cnet_packet_read_msg's (syscall "recvmmsg" on Linux). n 0 returns 0 at once. */
+CNET_EXTERN int cnet_packet_read_batch(cnet_packet_conn *pc, cnet_msg *ms, size_t n,
+                                       cnet_error *err);
+
+/* Options of cnet_packet_write_batch. All zero is the default. */
+typedef struct cnet_batch_opts {
+    int gso; /* 0: UDP segmentation offload where it helps and the kernel has it (Linux
+                UDP_SEGMENT, probed once per conn): consecutive messages to one
+                destination with equal control data and equal lengths (the last of a
+                run may be shorter) go down as one buffer that the kernel (or the NIC)
+                cuts into those datagrams; receivers see the same datagrams either way.
+                If the kernel refuses it (no UDP_SEGMENT, or a device without checksum
+                offload: EIO), that conn stops using it and the same datagrams are sent
+                without it: a send never fails for lack of GSO. < 0: never. */
+} cnet_batch_opts;
+
+/* x/net's WriteBatch: sends the n messages in order, as cnet_packet_write_msg would one
+ * by one, in as few system calls as it can (sendmmsg on Linux, with GSO as opts says;
+ * else one sendmsg per datagram). Blocks (a task parks) while the socket buffer is full,
+ * until all are sent; each sent message gets m->n. Returns n, or an error (as
+ * cnet_packet_write_msg's; syscall "sendmmsg" on Linux) after which *sent (if non-NULL)
+ * says how many messages went out before it: the caller may retry the rest. opts NULL
+ * is all zero. A message larger than one datagram can be fails that message with
+ * -EMSGSIZE ("message too long"). */
+CNET_EXTERN int cnet_packet_write_batch(cnet_packet_conn *pc, cnet_msg *ms, size_t n,
+                                        const cnet_batch_opts *opts, size_t *sent,
+                                        cnet_error *err);
+
+/* Whether this conn sends with UDP GSO: 1 yes, 0 no (the OS or the kernel lacks it, or
+ * it was turned off after a refusal), -EINVAL for NULL. Probes once. */
+CNET_EXTERN int cnet_packet_gso_supported(cnet_packet_conn *pc);
+
+/* Multicast control on a udp packet conn (x/net's ipv4.PacketConn / ipv6.PacketConn).
+ * group and source are IP literals ("239.1.2.3", "ff02::114"); ifname names the
+ * interface (NULL or "": the system's choice, which may be a real network: name one).
+ * Joins are per interface: join the same group on several interfaces with several
+ * calls. The source-specific forms (IGMPv3 / MLDv2, RFC 3678's MCAST_JOIN_SOURCE_GROUP)
+ * receive the group's datagrams from that source only. Each returns 0, or: -EINVAL
+ * (NULL pc), CNET_EADDRTYPE (not a udp conn), CNET_ENOTMULTICAST (group is not a
+ * multicast IP, or not of the socket's family), CNET_EINVALIDADDR (not an IP literal),
+ * CNET_ENOINTERFACE, CNET_ENOTSUP (darwin and FreeBSD have the source forms; OpenBSD,
+ * NetBSD and DragonFly have no RFC 3678 API), CNET_ECLOSED, or -errno from setsockopt
+ * (-EADDRINUSE for a second join of one group on one interface, -EADDRNOTAVAIL for a
+ * leave of a group not joined), with the text
+ * "set udp4 0.0.0.0:5000: setsockopt: address already in use". */
+CNET_EXTERN int cnet_packet_join_group(cnet_packet_conn *pc, const char *ifname,
+                                       const char *group, cnet_error *err);
+CNET_EXTERN int cnet_packet_leave_group(cnet_packet_conn *pc, const char *ifname,
+                                        const char *group, cnet_error *err);
+CNET_EXTERN int cnet_packet_join_source_group(cnet_packet_conn *pc, const char *ifname,
+                                              const char *group, const char *source,
+                                              cnet_error *err);
+CNET_EXTERN int cnet_packet_leave_source_group(cnet_packet_conn *pc, const char *ifname,
+                                               const char *group, const char *source,
+                                               cnet_error *err);
+/* The TTL (IPv4) or hop limit (IPv6) of multicast sends, 0..255 (default 1: this link). */
+CNET_EXTERN int cnet_packet_set_multicast_ttl(cnet_packet_conn *pc, int ttl, cnet_error *err);
+/* Whether this host's own members of a group get this socket's sends to it. */
+CNET_EXTERN int cnet_packet_set_multicast_loopback(cnet_packet_conn *pc, int on, cnet_error *err);
+/* The interface multicast sends leave through (NULL or "": the system's choice). */
+CNET_EXTERN int cnet_packet_set_multicast_interface(cnet_packet_conn *pc, const char *ifname,
+                                                    cnet_error *err);
+
+/* Options of cnet_listen_multicast_udp_with. All zero is cnet_listen_multicast_udp. */
+typedef struct cnet_multicast_opts {
+    int bind_group; /* 1: bind the group's address itself, not the wildcard, so that the
+                       socket gets only datagrams sent to its group and port, never those
+                       to another group some other socket on this host joined with the
+                       same port (golang/go#73484). Linux and the BSDs allow it; such a
+                       socket cannot send from the group's address (use another socket,
+                       or a local_ip in cnet_packet_write_msg). 0: Go's wildcard bind. */
+} cnet_multicast_opts;
+
+CNET_EXTERN int cnet_listen_multicast_udp_with(const cnet_multicast_opts *opts,
+                                               const char *network, const char *ifname,
+                                               const char *group_address,
+                                               cnet_packet_conn **pc, cnet_error *err);
 
 #ifdef __cplusplus
 }

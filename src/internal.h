@@ -654,6 +654,7 @@ struct cnet_packet_conn {
     const cnet__network *net;
     cnet__network net_copy; /* what net points to */
     cnet__sockaddr local;
+    atomic_uint msg_state;  /* message I/O: datagrams: CNET__GSO_* (msg.c) */
 };
 
 /* file.c: O_NONBLOCK on fd; whether fd is a listener (or a datagram socket) cnet can
@@ -738,5 +739,53 @@ void cnet__dns_first_server(char *buf, size_t len);
  * is NULL or ""). Returns code. */
 int cnet__dns_error(cnet_error *err, int code, const char *name, const char *server,
                     const char *reason);
+
+/* ---- message I/O: datagrams (msg.c, cmsg_<os>.c, batch_<os>.c) ---- */
+
+/* Room for every control message one datagram can carry (pktinfo of both families,
+ * TOS, TTL, a timestamp, a GRO segment size): about 200 bytes on any ABI. */
+#define CNET__CMSG_SPACE 320
+
+/* cnet_packet_conn.msg_state: the GSO probe's result (once per conn) and a refusal. */
+enum { CNET__GSO_PROBED = 1u, CNET__GSO_YES = 2u, CNET__GSO_REFUSED = 4u };
+
+/* cmsg_<os>.c: the OS's spellings of the control messages.
+ * Which CNET_MSG_* bits this OS can receive. */
+extern const unsigned cnet__cmsg_receivable;
+/* Turns receipt of flags on or off on fd (family: the socket's; an AF_INET6 socket gets
+ * the IPv4 options too, best effort, for the IPv4 datagrams a dual-stack socket gets).
+ * 0 or -errno. */
+int cnet__cmsg_enable(int fd, int family, unsigned flags, bool on);
+/* Reads the control messages of a received datagram into ctl (flags set per field). */
+void cnet__cmsg_parse(struct msghdr *mh, cnet_msg_control *ctl);
+/* Writes the control messages for a send into buf (cap bytes, aligned for cmsghdr):
+ * the fields of ctl whose bits are set (src: local_ip parsed, family AF_UNSPEC if
+ * none), and a GSO segment size if gso_size != 0. Returns the length, or -EINVAL for a
+ * source of the wrong family, CNET_ENOTSUP for a field this OS cannot send. */
+int cnet__cmsg_build(void *buf, size_t cap, int family, const cnet_msg_control *ctl,
+                     const cnet__ip *src, size_t gso_size);
+/* Whether the kernel segments UDP for fd (Linux UDP_SEGMENT): one getsockopt. */
+bool cnet__gso_probe(int fd);
+/* Whether a send's errno means "not with GSO" (Linux: EIO from a device without
+ * checksum offload, EINVAL/ENOPROTOOPT/EOPNOTSUPP from a kernel without it). */
+bool cnet__gso_refused(int errnum);
+/* The most datagrams one GSO send may carry (Linux: UDP_MAX_SEGMENTS). */
+extern const size_t cnet__gso_max_segments;
+
+/* batch_<os>.c: many datagrams per system call where the OS has one (Linux recvmmsg /
+ * sendmmsg), else one per call. h[0..n) are the messages; lens gets each one's byte
+ * count. Returns how many were transferred (>= 1), or -1 with errno set (nothing was,
+ * or the first failed). n <= CNET__BATCH_MAX. */
+#define CNET__BATCH_MAX 16 /* a batch's headers live on the caller's (task) stack */
+int cnet__sys_recv_batch(int fd, struct msghdr *h, size_t *lens, size_t n);
+int cnet__sys_send_batch(int fd, struct msghdr *h, size_t *lens, size_t n, int flags);
+extern const char cnet__recv_batch_syscall[]; /* "recvmmsg" or "recvmsg" */
+extern const char cnet__send_batch_syscall[]; /* "sendmmsg" or "sendmsg" */
+
+/* mcastctl_<api>.c: multicast membership, by interface index, any source or one
+ * (source NULL). RFC 3678's group_req / group_source_req where the OS has them. 0 or
+ * -errno (CNET_ENOTSUP where the OS has no such API). */
+int cnet__mcast_membership(int fd, int family, bool join, unsigned ifindex,
+                           const cnet__ip *group, const cnet__ip *source);
 
 #endif /* CNET_INTERNAL_H */

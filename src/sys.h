@@ -205,4 +205,26 @@ static inline int cnet__os_stat(const char *path, struct stat *st)
     return stat(path, st);
 }
 
+/* ---- message I/O: datagrams (cnet__os_recvmsg is above) ---- */
+static inline ssize_t cnet__os_sendmsg(int fd, const struct msghdr *m, int flags)
+{
+    CNET__FAULT("sendmsg", -1);
+    return sendmsg(fd, m, flags);
+}
+
+#ifdef __linux__
+/* Linux's batch calls (batch_linux.c only). */
+static inline int cnet__os_recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags)
+{
+    CNET__FAULT("recvmmsg", -1);
+    return recvmmsg(fd, v, n, flags, NULL);
+}
+
+static inline int cnet__os_sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags)
+{
+    CNET__FAULT("sendmmsg", -1);
+    return sendmmsg(fd, v, n, flags);
+}
+#endif
+
 #endif /* CNET_SYS_H */

@@ -157,7 +157,7 @@ test_dial_udp() {
     echo "dialed datagram" | run dial udp "127.0.0.1:$port" >/dev/null
     expect_eq "dial udp exits 0 when stdin ends" 0 $?
     wait_for udprecv
-    expect_match "dial udp's datagram arrives" "^from 127\.0\.0\.1:[0-9]+: dialed datagram$" \
+    expect_match "dial udp's datagram arrives" "^from 127\.0\.0\.1:[0-9]+, 16 bytes"$'\n''dialed datagram\\n$' \
         "$(cat "$T/udprecv.out")"
 }
 
@@ -286,7 +286,7 @@ test_recv_send_round_trip() {
     wait_for recv
     expect_eq "recv -c 2 exits 0 after two datagrams" 0 "$STATUS"
     expect_match "recv prints each datagram with its sender" \
-        "^from 127\.0\.0\.1:[0-9]+: hello datagram"$'\n'"from 127\.0\.0\.1:[0-9]+: line two$" \
+        "^from 127\.0\.0\.1:[0-9]+, 14 bytes"$'\n'"hello datagram"$'\n'"from 127\.0\.0\.1:[0-9]+, 8 bytes"$'\n'"line two$" \
         "$(cat "$T/recv.out")"
 }
 
@@ -300,7 +300,7 @@ test_mcast_on_lo() {
     expect_eq "mcast -s sends on lo" 0 $?
     wait_for mcast
     expect_eq "mcast -c 1 exits 0 after one datagram" 0 "$STATUS"
-    expect_match "mcast prints the group's datagram" "^from [0-9.]+:$port: hello group$" \
+    expect_match "mcast prints the group's datagram" "^from [0-9.]+:$port, 11 bytes"$'\n'"hello group$" \
         "$(cat "$T/mcast.out")"
 }
 
@@ -971,6 +971,65 @@ test_serve_activated_wrong_kind() {
 
 test_serve_activated_wrong_kind
 # ---- end of the fix-restart block -------------------------------------------------------
+
+# ---- message I/O: datagrams (issue 13 §6, issue 14's recv and send fixes) -------------
+# recv prints each datagram safely (escaped, or --raw), -v names where it arrived,
+# --count measures; send --count --size generates; send tcp names send and hints.
+test_recv_escapes_and_raw() {
+    local port
+    start_bg recvesc timeout 10 "$CNET" recv -v -c 2 udp 127.0.0.1:0 </dev/null >"$T/recvesc.out"
+    port=$(port_of "$BG_LINE")
+    run send udp "127.0.0.1:$port" $'two\nlines\\\t\001' </dev/null
+    run send udp "127.0.0.1:$port" "plain" </dev/null
+    wait_for recvesc
+    expect_eq "recv -c 2 -v exits 0" 0 "$STATUS"
+    expect_match "recv escapes newlines, backslashes, tabs and control bytes" \
+        "^from 127\.0\.0\.1:[0-9]+, 12 bytes"$'\n''two\\nlines\\\\\\t\\x01'$'\n'"from 127\.0\.0\.1:[0-9]+, 5 bytes"$'\n'"plain$" \
+        "$(cat "$T/recvesc.out")"
+    expect_match "recv -v names source, destination and interface on stderr" \
+        "^from 127\.0\.0\.1:[0-9]+ to 127\.0\.0\.1 on lo, 12 bytes"$'\n'"from 127\.0\.0\.1:[0-9]+ to 127\.0\.0\.1 on lo, 5 bytes$" \
+        "$(cat "$T/recvesc.err")"
+    start_bg recvraw timeout 10 "$CNET" recv --raw -c 1 udp 127.0.0.1:0 </dev/null >"$T/recvraw.out"
+    port=$(port_of "$BG_LINE")
+    run send udp "127.0.0.1:$port" $'raw\nbytes' </dev/null
+    wait_for recvraw
+    expect_eq "recv --raw writes the bytes alone" "$(printf 'raw\nbytes' | od -An -c)" \
+        "$(od -An -c <"$T/recvraw.out")"
+}
+
+test_send_recv_count() {
+    local port
+    start_bg recvcount timeout 10 "$CNET" recv --count 100 udp 127.0.0.1:0 </dev/null >"$T/recvcount.out"
+    port=$(port_of "$BG_LINE")
+    run send --count 100 --size 1200 udp "127.0.0.1:$port" </dev/null 2>"$T/sendcount.err"
+    expect_eq "send --count exits 0" 0 $?
+    expect_match "send --count reports its rate" \
+        '^100 datagrams, 120000 bytes in [0-9]+\.[0-9]{3} s \([0-9]+ datagrams/s\)$' "$(cat "$T/sendcount.err")"
+    wait_for recvcount
+    expect_eq "recv --count exits 0 after 100 datagrams" 0 "$STATUS"
+    expect_match "recv --count reports its rate" \
+        '^100 datagrams, 120000 bytes in [0-9]+\.[0-9]{3} s \([0-9]+ datagrams/s\)$' "$(cat "$T/recvcount.err")"
+    expect_eq "recv --count prints no datagram" "" "$(cat "$T/recvcount.out")"
+    run send --size 10 udp 127.0.0.1:9 </dev/null 2>/dev/null
+    expect_eq "send --size without --count is a usage error" 2 $?
+    run send --count 1 --size 70000 udp 127.0.0.1:9 </dev/null 2>/dev/null
+    expect_eq "send --size above 65507 is a usage error" 2 $?
+}
+
+test_send_stream_network_hint() {
+    run send tcp 127.0.0.1:9 hi </dev/null 2>"$T/sendtcp.err"
+    expect_eq "send tcp exits 1" 1 $?
+    expect_eq "send tcp names send and hints at dial" \
+        "cnet: send tcp 127.0.0.1:9: tcp is a stream network; send works on datagrams (udp, udp4, udp6, unixgram)"$'\n'"hint: cnet dial tcp 127.0.0.1:9" \
+        "$(cat "$T/sendtcp.err")"
+    run recv unix /tmp/x.sock </dev/null 2>"$T/recvunix.err"
+    expect_match "recv unix hints at listen" "hint: cnet listen unix /tmp/x.sock$" "$(cat "$T/recvunix.err")"
+}
+
+test_recv_escapes_and_raw
+test_send_recv_count
+test_send_stream_network_hint
+# ---- end of message I/O: datagrams --------------------------------------------------------
 
 echo "1..$TESTS"
 if [ "$FAILURES" -ne 0 ]; then

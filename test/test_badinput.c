@@ -39,6 +39,9 @@ typedef enum kind {
     LOOKUP,        /* ---- lookups ----: a: host, ip, addr, cname, srv, mx, txt, ns, port;
                       b, c: its arguments (srv: service b, proto "tcp", name c). No row
                       reaches DNS: each is refused before any query. */
+    MSG,           /* message I/O on a udp4 socket on 127.0.0.1: a: "write" (b: address,
+                      c: source IP or NULL), "batch" (the same through write_batch),
+                      "control" (n: flags), "unixgram" (read_msg on one) */
 } kind;
 
 typedef struct row {
@@ -368,6 +371,28 @@ static const row rows[] = {
     {STRERROR, NULL, NULL, NULL, CNET_ESERVERTEMP, 0, "server misbehaving"},
     {STRERROR, NULL, NULL, NULL, CNET_ECANCELED, 0, "operation was canceled"},
     {STRERROR, NULL, NULL, NULL, CNET_EBADRECORDS, 0, "DNS response contained records which contain invalid names"},
+    /* ---- message I/O: datagrams ---- */
+    {NULLS, "read_msg pc", NULL, NULL, 0, -EINVAL, "read: invalid argument: pc is NULL"},
+    {NULLS, "read_msg m", NULL, NULL, 0, -EINVAL, "read: invalid argument: msg is NULL"},
+    {NULLS, "read_msg buf", NULL, NULL, 0, -EINVAL, "read: invalid argument: msg.buf is NULL"},
+    {NULLS, "write_msg pc", NULL, NULL, 0, -EINVAL, "write: invalid argument: pc is NULL"},
+    {NULLS, "write_msg m", NULL, NULL, 0, -EINVAL, "write: invalid argument: msg is NULL"},
+    {NULLS, "read_batch ms", NULL, NULL, 0, -EINVAL, "read: invalid argument: msg is NULL"},
+    {NULLS, "write_batch ms", NULL, NULL, 0, -EINVAL, "write: invalid argument: msg is NULL"},
+    {NULLS, "write_batch buf", NULL, NULL, 0, -EINVAL, "write: invalid argument: msg.buf is NULL"},
+    {NULLS, "set_control pc", NULL, NULL, 0, -EINVAL, "set: invalid argument: pc is NULL"},
+    {NULLS, "gso_supported pc", NULL, NULL, 0, -EINVAL, NULL},
+    {MSG, "write", "", NULL, 0, CNET_EMISSINGADDR, "write udp4 LOCAL: missing address"},
+    {MSG, "batch", "", NULL, 0, CNET_EMISSINGADDR, "write udp4 LOCAL: missing address"},
+    {MSG, "write", "127.0.0.1:70000", NULL, 0, CNET_EINVALIDPORT, "write udp4: address 70000: invalid port"},
+    {MSG, "write", "127.0.0.1", NULL, 0, CNET_EMISSINGPORT, "write udp4: address 127.0.0.1: missing port in address"},
+    {MSG, "write", "[::1]:9", NULL, 0, CNET_ENOSUITABLE, "write udp4: address ::1: no suitable address found"},
+    {MSG, "write", "127.0.0.1:9", "not-an-ip", 0, -EINVAL, "write udp4 LOCAL->127.0.0.1:9: sendmsg: invalid argument"},
+    {MSG, "write", "127.0.0.1:9", "::1", 0, -EINVAL, "write udp4 LOCAL->127.0.0.1:9: sendmsg: invalid argument"},
+    {MSG, "batch", "127.0.0.1:9", "::1", 0, -EINVAL, "write udp4 LOCAL->127.0.0.1:9: sendmsg: invalid argument"},
+    {MSG, "control", NULL, NULL, 0x40, -EINVAL, "set udp4: invalid argument: unknown control flags"},
+    {MSG, "control", NULL, NULL, -1, -EINVAL, "set udp4: invalid argument: unknown control flags"},
+    {MSG, "unixgram", NULL, NULL, 0, CNET_EADDRTYPE, "read unixgram LOCAL: unexpected address type"},
 };
 
 /* ---- running a row ------------------------------------------------------------------ */
@@ -458,6 +483,75 @@ static int run_write_to(const row *r, cnet_error *err)
         snprintf(port, sizeof err->msg - (size_t)(port - err->msg), "LOCAL%s", rest);
     }
     return (int)n;
+}
+
+/* ---- message I/O: datagrams ---- */
+static void stable_local(cnet_error *err, const char *local)
+{
+    char *at = local[0] != '\0' ? strstr(err->msg, local) : NULL;
+    if (at != NULL) {
+        char rest[CNET_ERROR_MAX];
+        snprintf(rest, sizeof rest, "%s", at + strlen(local));
+        snprintf(at, sizeof err->msg - (size_t)(at - err->msg), "LOCAL%s", rest);
+    }
+}
+
+static int run_msg(const row *r, cnet_error *err)
+{
+    int unixgram = !strcmp(r->a, "unixgram");
+    cnet_packet_conn *pc = unixgram ? tu_listen_packet("unixgram", "")
+                                    : tu_listen_packet("udp4", "127.0.0.1:0");
+    char local[CNET_ADDRSTRLEN], buf[4];
+    cnet_msg m = {.buf = buf, .len = sizeof buf};
+    int rc;
+    assert_true(cnet_packet_local_addr(pc, local, sizeof local) >= 0);
+    if (r->b != NULL)
+        snprintf(m.addr, sizeof m.addr, "%s", r->b);
+    if (r->c != NULL) {
+        m.ctl.flags = CNET_MSG_LOCAL_IP;
+        snprintf(m.ctl.local_ip, sizeof m.ctl.local_ip, "%s", r->c);
+    }
+    if (unixgram)
+        rc = (int)cnet_packet_read_msg(pc, &m, err);
+    else if (!strcmp(r->a, "control"))
+        rc = cnet_packet_set_control(pc, (unsigned)r->n, 1, err);
+    else if (!strcmp(r->a, "batch"))
+        rc = cnet_packet_write_batch(pc, &m, 1, NULL, NULL, err);
+    else
+        rc = (int)cnet_packet_write_msg(pc, &m, err);
+    cnet_packet_close(pc);
+    stable_local(err, local);
+    return rc;
+}
+
+static int run_msg_nulls(const char *w, cnet_error *err)
+{
+    cnet_packet_conn *pc = tu_listen_packet("udp4", "127.0.0.1:0");
+    cnet_msg m = {.buf = NULL, .len = 4};
+    int rc = 1;
+    snprintf(m.addr, sizeof m.addr, "127.0.0.1:9");
+    if (!strcmp(w, "read_msg pc"))
+        rc = (int)cnet_packet_read_msg(NULL, &m, err);
+    else if (!strcmp(w, "read_msg m"))
+        rc = (int)cnet_packet_read_msg(pc, NULL, err);
+    else if (!strcmp(w, "read_msg buf"))
+        rc = (int)cnet_packet_read_msg(pc, &m, err);
+    else if (!strcmp(w, "write_msg pc"))
+        rc = (int)cnet_packet_write_msg(NULL, &m, err);
+    else if (!strcmp(w, "write_msg m"))
+        rc = (int)cnet_packet_write_msg(pc, NULL, err);
+    else if (!strcmp(w, "read_batch ms"))
+        rc = cnet_packet_read_batch(pc, NULL, 1, err);
+    else if (!strcmp(w, "write_batch ms"))
+        rc = cnet_packet_write_batch(pc, NULL, 1, NULL, NULL, err);
+    else if (!strcmp(w, "write_batch buf"))
+        rc = cnet_packet_write_batch(pc, &m, 1, NULL, NULL, err);
+    else if (!strcmp(w, "set_control pc"))
+        rc = cnet_packet_set_control(NULL, CNET_MSG_TOS, 1, err);
+    else if (!strcmp(w, "gso_supported pc"))
+        rc = cnet_packet_gso_supported(NULL);
+    cnet_packet_close(pc);
+    return rc;
 }
 
 static int run_addr_buf(const row *r, cnet_error *err)
@@ -574,6 +668,9 @@ static int run_nulls(const row *r, cnet_error *err)
     }
     if (!strcmp(w, "lookup_port service"))
         return cnet_lookup_port("tcp", NULL, err);
+    if (strstr(w, "_msg ") != NULL || strstr(w, "_batch ") != NULL || strstr(w, "_control ") != NULL ||
+        strstr(w, "gso_") != NULL)
+        return run_msg_nulls(w, err); /* message I/O: datagrams */
     fail_msg("no NULL case named %s", w);
     return 0;
 }
@@ -729,6 +826,8 @@ static int run(const row *r, cnet_error *err)
         return run_netip(r, err);
     case LOOKUP:
         return run_lookup(r, err);
+    case MSG:
+        return run_msg(r, err);
     }
     return 0;
 }
@@ -739,6 +838,7 @@ static const char *const kind_names[] = { /* for failure messages */
     "ACTIVATION", "POLICY", "STRERROR", "NULLS",
     "PARSE_ADDR", "PARSE_PREFIX", "ADDR_PREFIX", "IF_NAME", "IF_INDEX"}; /* addresses and interfaces */
     "ACTIVATION", "POLICY", "STRERROR", "NULLS", "LOOKUP"};
+    "MSG"};
 
 /* "index<TAB>code<TAB>message": what a row gets, to review and paste into the table. */
 static void print_row(size_t i, int rc, const cnet_error *err)

@@ -379,6 +379,98 @@ static int op_restart(fixture *f, cnet_error *err)
     return rc;
 }
 
+/* ---- message I/O: datagrams ---- */
+static void setup_datagrams_control(fixture *f)
+{
+    setup_datagrams(f);
+    assert_int_equal(cnet_packet_set_control(f->pc, CNET_MSG_ALL, 1, NULL), 0);
+}
+
+static int op_set_control(fixture *f, cnet_error *err)
+{
+    snprintf(f->prefix, sizeof f->prefix, "set udp %s: ", f->addr);
+    return cnet_packet_set_control(f->pc, CNET_MSG_ALL, 1, err);
+}
+
+static int op_read_msg(fixture *f, cnet_error *err)
+{
+    char buf[16];
+    cnet_msg m = {.buf = buf, .len = sizeof buf};
+    snprintf(f->prefix, sizeof f->prefix, "read udp %s: ", f->addr);
+    ssize_t n = cnet_packet_read_msg(f->pc, &m, err);
+    return n < 0 ? (int)n : (int)(n == 4 && (m.ctl.flags & CNET_MSG_LOCAL_IP) ? 0 : -1000);
+}
+
+static int op_read_batch(fixture *f, cnet_error *err)
+{
+    char buf[2][16];
+    cnet_msg m[2] = {{.buf = buf[0], .len = 16}, {.buf = buf[1], .len = 16}};
+    snprintf(f->prefix, sizeof f->prefix, "read udp %s: ", f->addr);
+    int n = cnet_packet_read_batch(f->pc, m, 2, err);
+    return n < 0 ? n : (n == 1 && m[0].n == 4 ? 0 : -1000);
+}
+
+static int op_write_msg(fixture *f, cnet_error *err)
+{
+    cnet_msg m = {.buf = "pong", .len = 4, .ctl = {.flags = CNET_MSG_TOS | CNET_MSG_LOCAL_IP, .tos = 2}};
+    snprintf(m.addr, sizeof m.addr, "%.*s", (int)sizeof m.addr - 1, f->path);
+    snprintf(m.ctl.local_ip, sizeof m.ctl.local_ip, "127.0.0.1");
+    snprintf(f->prefix, sizeof f->prefix, "write udp %s->%s: ", f->addr, f->path);
+    ssize_t n = cnet_packet_write_msg(f->pc, &m, err);
+    return n < 0 ? (int)n : (int)(n == 4 ? 0 : -1000);
+}
+
+/* 64 datagrams of 1,200 bytes: two GSO runs in one sendmmsg (or, without GSO, 64). */
+static int op_write_batch(fixture *f, cnet_error *err)
+{
+    static char payload[1200];
+    cnet_msg m[64];
+    size_t sent;
+    memset(m, 0, sizeof m);
+    for (int i = 0; i < 64; i++) {
+        m[i].buf = payload;
+        m[i].len = sizeof payload;
+        snprintf(m[i].addr, sizeof m[i].addr, "%.*s", (int)sizeof m[i].addr - 1, f->path);
+    }
+    snprintf(f->prefix, sizeof f->prefix, "write udp %s->%s: ", f->addr, f->path);
+    int n = cnet_packet_write_batch(f->pc, m, 64, NULL, &sent, err);
+    return n < 0 ? n : (n == 64 && sent == 64 ? 0 : -1000);
+}
+
+static void setup_mcast_conn(fixture *f)
+{
+    f->pc = tu_listen_packet("udp4", "127.0.0.1:0");
+    tu_packet_addr(f->pc, f->addr, sizeof f->addr);
+    snprintf(f->prefix, sizeof f->prefix, "set udp4 %s: ", f->addr);
+}
+
+/* Joins and leaves on lo: nothing is sent. */
+static int op_mcast_control(fixture *f, cnet_error *err)
+{
+    int rc = cnet_packet_join_source_group(f->pc, "lo", "232.7.7.7", "127.0.0.1", err);
+    if (rc == 0)
+        rc = cnet_packet_leave_source_group(f->pc, "lo", "232.7.7.7", "127.0.0.1", err);
+    if (rc == 0)
+        rc = cnet_packet_join_group(f->pc, "lo", "239.7.7.7", err);
+    if (rc == 0)
+        rc = cnet_packet_set_multicast_ttl(f->pc, 3, err);
+    if (rc == 0)
+        rc = cnet_packet_set_multicast_loopback(f->pc, 0, err);
+    if (rc == 0)
+        rc = cnet_packet_set_multicast_interface(f->pc, "lo", err);
+    return rc;
+}
+
+static int op_listen_multicast_bound(fixture *f, cnet_error *err)
+{
+    cnet_multicast_opts o = {.bind_group = 1};
+    snprintf(f->prefix, sizeof f->prefix, "listen udp4 239.255.6.9:0: ");
+    int rc = cnet_listen_multicast_udp_with(&o, "udp4", "lo", "239.255.6.9:0", &f->pc, err);
+    cnet_packet_close(f->pc);
+    f->pc = NULL;
+    return rc;
+}
+
 static void teardown(fixture *f)
 {
     cnet_conn_close(f->a);
@@ -438,6 +530,15 @@ static const scenario scenarios[] = {
     {"activation", setup_activation, op_activation, 0, 0},
     {"restart_exec", setup_restart, op_restart, 0, 0},
     {"interfaces", setup_interfaces, op_interfaces, 0, 0}, /* ---- addresses and interfaces ---- */
+    /* ---- message I/O: datagrams ---- */
+    {"set_control", setup_datagrams, op_set_control, 0, 0},
+    {"read_msg", setup_datagrams_control, op_read_msg, 0, 0},
+    {"read_batch", setup_datagrams_control, op_read_batch, 0, 0},
+    {"write_msg", setup_datagrams, op_write_msg, 0, 0},
+    {"write_batch gso", setup_datagrams, op_write_batch, 0, 0},
+    {"multicast control", setup_mcast_conn, op_mcast_control, 0, 0},
+    {"listen_multicast_udp_with bind_group", setup_nothing, op_listen_multicast_bound, 0,
+     ABSORB_BEST_EFFORT},
 };
 
 /* ---- running them -------------------------------------------------------------------- */
@@ -448,6 +549,7 @@ static const char *const calls[] = {
     "sendto",   "recvfrom",   "poll",           "shutdown",   "fcntl",  "pipe",
     "eventfd",  "calloc",     "malloc",         "if_nametoindex", "getifaddrs", "fopen",
     "pthread_create", "fork",
+    "recvmsg", "sendmsg", "recvmmsg", "sendmmsg", /* message I/O: datagrams */
 };
 
 static const int errnos[] = {EINTR, EAGAIN, ENOMEM, EMFILE, ENOBUFS, EADDRINUSE, ECONNABORTED};
@@ -460,6 +562,7 @@ static const char *const syscall_words[] = {
     "setnonblock",
     "if_nametoindex", "getifaddrs", "pthread_create", "wait",
     "netlinkrib", /* ---- addresses and interfaces: Go's name for the interface dumps ---- */
+    "recvmmsg", "sendmmsg", /* message I/O: datagrams */
 };
 
 /* An allocator can only fail with ENOMEM; other calls get every errno of the list. */
@@ -519,6 +622,8 @@ static int absorption_allowed(const scenario *s, const char *call, int e)
                      without a peer is simply not connected */
     if (!strcmp(call, "poll"))
         return 1; /* the wait is retried; the next system call reports a real error */
+    if (!strcmp(call, "getsockopt") && !strcmp(s->name, "write_batch gso"))
+        return 1; /* the GSO probe: a kernel that cannot answer sends without GSO */
     return 0;
 }
 

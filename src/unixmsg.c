@@ -114,8 +114,10 @@ typedef struct rights_in {
 
 static void close_rights(rights_in *in)
 {
-    while (in->n > 0)
+    while (in->n > 0) {
         close(in->fds[--in->n]);
+        in->fds[in->n] = -1; /* no number the caller could mistake for its own */
+    }
 }
 
 /* Takes every SCM_RIGHTS descriptor out of msg (into in, or closed if it has no room),

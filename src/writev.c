@@ -104,7 +104,8 @@ int cnet_conn_writev(cnet_conn *c, const struct iovec *iov, int iovcnt, size_t *
     if (c == NULL)
         return cnet__null_arg(err, "writev", "c");
     if (check_iov(iov, iovcnt) < 0)
-        return cnet__null_arg(err, "writev", "iov (or iovcnt < 0, or a base with a length)");
+        return cnet__op_error(err, -EINVAL, "writev", c->net->name, NULL, NULL,
+                              "invalid argument: iovcnt < 0, or a NULL iov or base with a length");
     if (cnet__fd_acquire(&c->fd) < 0)
         return cnet__conn_closed_error(c, err, "writev");
     i = skip_empty(iov, iovcnt, 0);

@@ -73,7 +73,7 @@ static int sendfile_kernel(cnet_conn *c, file_src *f, size_t count, size_t *done
 
     while (rc == 0 && *done < count) {
         n = cnet__zc_sendfile(c->fd.sysfd, f->fd, f->pos < 0 ? NULL : &f->pos,
-                              min_size(count - *done, CNET__ZC_CHUNK));
+                              min_size(count - *done, CNET__ZC_SENDFILE_CHUNK));
         if (n == 0)
             break; /* end of file */
         if (n > 0)
@@ -204,7 +204,7 @@ static int copy_spliced(cnet_conn *dst, cnet_conn *src, size_t count, size_t *do
         return 0;
     }
     while (rc == 0 && *done < count) {
-        in_pipe = splice_drain(src, p[1], min_size(count - *done, CNET__ZC_CHUNK));
+        in_pipe = splice_drain(src, p[1], min_size(count - *done, CNET__ZC_SPLICE_CHUNK));
         if (in_pipe <= 0) {
             rc = (int)in_pipe;
             *fallback = *done == 0 && rc == -EINVAL;

@@ -545,13 +545,14 @@ CNET_EXTERN int cnet_conn_recv_fds(cnet_conn *c, void *buf, size_t len, size_t *
 /* The credentials of the process at the other end of a unix conn, as the kernel
  * recorded them when it connected (or created the pair). */
 typedef struct cnet_peer_cred {
-    pid_t pid; /* -1 where the OS does not tell (OpenBSD and NetBSD via getpeereid) */
+    pid_t pid; /* -1 where the OS does not tell (the BSDs other than darwin) */
     uid_t uid;
     gid_t gid;
 } cnet_peer_cred;
-/* SO_PEERCRED on Linux; LOCAL_PEERCRED / getpeereid (and LOCAL_PEERPID on darwin) on
- * the BSDs. 0, or "peercred unix ...: getsockopt: <errno text>" (-ENOTCONN,
- * -EOPNOTSUPP for a conn that is not unix). */
+/* SO_PEERCRED on Linux; getpeereid(3) on darwin and the BSDs (LOCAL_PEERCRED
+ * underneath on darwin and FreeBSD), with darwin's LOCAL_PEERPID for the pid. 0, or
+ * "peercred unix ...: getsockopt: <errno text>" ("getpeereid" on the BSDs): -ENOTCONN,
+ * or -EOPNOTSUPP for a conn that is not unix. */
 CNET_EXTERN int cnet_conn_peer_cred(cnet_conn *c, cnet_peer_cred *cred, cnet_error *err);
 /* Listener handover to a running process (HAProxy's "expose-fd listeners"): sends ln's
  * socket over the unix stream conn c with its name (1 to 255 bytes, no ':', as

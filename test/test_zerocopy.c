@@ -521,6 +521,27 @@ static void copy_stopped_src(void **state)
     proxy_close(&x);
 }
 
+/* A copy blocked waiting for src is woken by a stop of src from another thread. */
+static proxy blocked_proxy;
+
+static void blocked_copy(tu_blocked_call *bc)
+{
+    bc->rc = cnet_copy(blocked_proxy.out.client, blocked_proxy.in.server, SIZE_MAX, NULL, &bc->err);
+}
+
+static void copy_blocked_is_woken_by_stop(void **state)
+{
+    (void)state;
+    tu_blocked_call bc = {.call = blocked_copy};
+    proxy_open(&blocked_proxy, "tcp", "127.0.0.1:0");
+    tu_blocked_call_start(&bc);
+    assert_int_equal(cnet_conn_stop(blocked_proxy.in.server), 0);
+    tu_blocked_call_join(&bc);
+    assert_int_equal(bc.rc, CNET_ECLOSED);
+    assert_true(cnet_error_is_closed(&bc.err));
+    proxy_close(&blocked_proxy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -539,6 +560,7 @@ int main(void)
         TU_TEST(copy_to_a_peer_that_closes_early),
         TU_TEST(copy_read_deadline_and_stop),
         TU_TEST(copy_stopped_src),
+        TU_TEST(copy_blocked_is_woken_by_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@ for f in "$root"/src/*.c; do
     case $(basename "$f") in
         sockopt_bsd.c|errno_text_bsd.c|sys_cloexec.c|mcast_bsd.c|wake_pipe.c|fault.c) ;;
         netpoll_kqueue.c|netpoll_poll.c|switch_arm64.c) ;;
+        zerocopy_other.c|recvfd_fcntl.c|peercred_bsd.c) ;; # message I/O: streams and unix
         *) sources+=("$f") ;;
     esac
 done

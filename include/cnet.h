@@ -491,7 +491,8 @@ CNET_EXTERN int cnet_listen_backlog(void);
  * the sum of the lengths. On failure *written is what the kernel took. Errors read as
  * Go's: "writev tcp 127.0.0.1:5->127.0.0.1:9: writev: broken pipe"; CNET_ETIMEOUT,
  * CNET_ECLOSED; -EINVAL for iovcnt < 0, a NULL iov with iovcnt > 0, or a NULL base with
- * a length. The caller's iovecs are never modified. */
+ * a length. The caller's iovecs are never modified. On a datagram conn each system call
+ * is one datagram (of up to 1024 buffers), as with Go's Buffers. */
 CNET_EXTERN int cnet_conn_writev(cnet_conn *c, const struct iovec *iov, int iovcnt,
                                  size_t *written, cnet_error *err);
 /* Go's TCPConn.ReadFrom(*os.File) (or of an io.LimitReader of one): sends up to count

@@ -358,6 +358,15 @@ static void sendfile_to_a_peer_that_closes_early(void **state)
     tu_pair_close(&p);
 }
 
+static cnet_conn *blocked_sendfile_conn;
+static int blocked_sendfile_fd;
+
+static void blocked_sendfile(tu_blocked_call *bc)
+{
+    bc->rc = cnet_conn_sendfile(blocked_sendfile_conn, blocked_sendfile_fd, 0, SIZE_MAX, NULL,
+                                &bc->err);
+}
+
 static void sendfile_deadline_and_stop(void **state)
 {
     (void)state;
@@ -375,6 +384,15 @@ static void sendfile_deadline_and_stop(void **state)
     assert_int_equal(cnet_conn_sendfile(p.client, fd, 0, SIZE_MAX, &sent, &err), CNET_ETIMEOUT);
     assert_true(sent > 0 && sent < LEN);
     assert_true(cnet_error_is_deadline_exceeded(&err));
+    /* no deadline: blocked until a stop from another thread */
+    assert_int_equal(cnet_conn_set_write_deadline(p.client, 0), 0);
+    blocked_sendfile_conn = p.client;
+    blocked_sendfile_fd = fd;
+    tu_blocked_call bc = {.call = blocked_sendfile};
+    tu_blocked_call_start(&bc);
+    assert_int_equal(cnet_conn_stop(p.client), 0);
+    tu_blocked_call_join(&bc);
+    assert_int_equal(bc.rc, CNET_ECLOSED);
     close(fd);
     tu_pair_close(&p);
 }

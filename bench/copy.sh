@@ -19,5 +19,7 @@ gcc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -Werror -Wshadow \
 {
     echo "## Copy paths: splice and sendfile against read/write"
     echo
+    echo "Load average at the start (the machine may be shared): $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo
     "$BUILD/copy" "${MIB:-1024}" "${ROUNDS:-3}"
 } | tee "$ROOT/bench/results/copy.md"

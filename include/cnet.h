@@ -513,7 +513,9 @@ CNET_EXTERN int cnet_conn_sendfile(cnet_conn *c, int fd, int64_t offset, size_t 
  * splice(2), never through user memory; the pipe pair is the call's own (created and
  * closed by it). Where splice cannot serve the pair (another OS, a network splice
  * refuses, no pipe to be had) it reads and writes through a 64 KiB buffer. Waits honour
- * src's read deadline and dst's write deadline; a stop of either ends the copy.
+ * src's read deadline and dst's write deadline. A stop of src ends a wait for data, a
+ * stop of dst a wait to write; a stop of dst while the copy waits for src is seen once
+ * src has data or ends (as in Go, whose splice waits on src alone).
  * *copied (if non-NULL) is the bytes written to dst, on failure too; bytes read from
  * src but not written when dst fails are lost, as with io.Copy. Returns 0 at src's end
  * of stream (or after count bytes), or an error named after dst as Go names it:

@@ -121,6 +121,16 @@ int cnet_conn_sendfile(cnet_conn *c, int fd, int64_t offset, size_t count, size_
 
 /* ---- socket to socket ------------------------------------------------------------ */
 
+/* CNET_ECLOSED once c has been stopped: a copy waiting on one conn learns of the
+ * other's stop when it next has something to move. */
+static int still_open(cnet_conn *c)
+{
+    if (cnet__fd_acquire(&c->fd) < 0)
+        return CNET_ECLOSED;
+    cnet__fd_release(&c->fd);
+    return 0;
+}
+
 /* Go's genericReadFrom between conns: read src, write dst, until end of stream. */
 static int copy_buffered(cnet_conn *dst, cnet_conn *src, size_t count, size_t *done,
                          const char **syscall)
@@ -146,7 +156,9 @@ static int copy_buffered(cnet_conn *dst, cnet_conn *src, size_t count, size_t *d
             continue;
         }
         *syscall = "write";
-        rc = cnet__conn_write_all(dst, buf, (size_t)n, done);
+        rc = still_open(dst);
+        if (rc == 0)
+            rc = cnet__conn_write_all(dst, buf, (size_t)n, done);
     }
     free(buf);
     return rc;
@@ -210,7 +222,9 @@ static int copy_spliced(cnet_conn *dst, cnet_conn *src, size_t count, size_t *do
             *fallback = *done == 0 && rc == -EINVAL;
             break;
         }
-        rc = splice_pump(dst, p[0], (size_t)in_pipe, done);
+        rc = still_open(dst);
+        if (rc == 0)
+            rc = splice_pump(dst, p[0], (size_t)in_pipe, done);
     }
     close(p[0]);
     close(p[1]);

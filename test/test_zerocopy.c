@@ -560,6 +560,23 @@ static void copy_blocked_is_woken_by_stop(void **state)
     proxy_close(&blocked_proxy);
 }
 
+/* dst stopped while the copy waits for src: the copy ends with CNET_ECLOSED as soon as
+ * src has data, which never reaches the stopped conn. */
+static void copy_sees_a_stop_of_dst_when_src_has_data(void **state)
+{
+    (void)state;
+    tu_blocked_call bc = {.call = blocked_copy};
+    cnet_error err;
+    proxy_open(&blocked_proxy, "tcp", "127.0.0.1:0");
+    tu_blocked_call_start(&bc);
+    assert_int_equal(cnet_conn_stop(blocked_proxy.out.client), 0);
+    assert_int_equal(cnet_conn_write(blocked_proxy.in.client, "late", 4, &err), 4);
+    tu_blocked_call_join(&bc);
+    assert_int_equal(bc.rc, CNET_ECLOSED);
+    assert_int_equal(tu_wait_readable(cnet_conn_fd(blocked_proxy.out.server), 50), 0);
+    proxy_close(&blocked_proxy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -579,6 +596,7 @@ int main(void)
         TU_TEST(copy_read_deadline_and_stop),
         TU_TEST(copy_stopped_src),
         TU_TEST(copy_blocked_is_woken_by_stop),
+        TU_TEST(copy_sees_a_stop_of_dst_when_src_has_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,3 +21,11 @@ bench-lookup:
 bench: bench-udp
 bench-udp:
 	bash bench/udp.sh
+# ---- message I/O: streams and unix ----
+# splice and sendfile against read/write copies (bench/copy.sh, bench/results/copy.md);
+# `make bench` runs it too.
+.PHONY: bench-copy
+bench: bench-copy
+bench-copy:
+	bash bench/copy.sh
+# ---- end of message I/O: streams and unix ----

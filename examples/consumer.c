@@ -700,6 +700,138 @@ static void use_lookups(void)
     cnet_resolver_free(stopped);
 }
 
+/* ---- message I/O: streams and unix ---- */
+#include <stdint.h>
+#include <unistd.h>
+
+/* Reads exactly len bytes and compares them with want. */
+static void read_expect(cnet_conn *c, const char *want, const char *what)
+{
+    char buf[64] = "";
+    size_t got = 0, len = strlen(want);
+    cnet_error err = {0, ""};
+    while (got < len) {
+        ssize_t n = cnet_conn_read(c, buf + got, len - got, &err);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    check_str(buf, want, what);
+}
+
+typedef struct tcp_pair {
+    cnet_listener *ln;
+    cnet_conn *client, *server;
+} tcp_pair;
+
+static int pair_open(tcp_pair *p, const char *network, const char *address)
+{
+    char addr[CNET_ADDRSTRLEN];
+    cnet_error err = {0, ""};
+    p->ln = NULL, p->client = p->server = NULL;
+    if (cnet_listen(network, address, &p->ln, &err) < 0 ||
+        cnet_listener_addr(p->ln, addr, sizeof addr) < 0 ||
+        cnet_dial(network, addr, &p->client, &err) < 0 ||
+        cnet_listener_accept(p->ln, &p->server, &err) < 0) {
+        check(0, "message I/O: a connected pair", &err);
+        return -1;
+    }
+    return 0;
+}
+
+static void pair_close(tcp_pair *p)
+{
+    cnet_conn_close(p->client);
+    cnet_conn_close(p->server);
+    cnet_listener_close(p->ln);
+}
+
+/* writev, sendfile and a spliced copy between two TCP pairs. */
+static void use_stream_copies(void)
+{
+    struct iovec iov[2] = {{"ab", 2}, {"cd", 2}};
+    char path[] = "/tmp/cnet-consumer-XXXXXX";
+    tcp_pair a, b;
+    size_t n = 0;
+    cnet_error err = {0, ""};
+    int fd;
+    if (pair_open(&a, "tcp", "127.0.0.1:0") < 0)
+        return;
+    if (pair_open(&b, "tcp", "127.0.0.1:0") < 0) {
+        pair_close(&a);
+        return;
+    }
+    check(cnet_conn_writev(a.client, iov, 2, &n, &err) == 0 && n == 4, "conn_writev", &err);
+    read_expect(a.server, "abcd", "writev arrives");
+    fd = mkstemp(path);
+    check(fd >= 0 && unlink(path) == 0 && write(fd, "file", 4) == 4, "a file to send", NULL);
+    check(cnet_conn_sendfile(a.client, fd, 0, SIZE_MAX, &n, &err) == 0 && n == 4,
+          "conn_sendfile", &err);
+    read_expect(a.server, "file", "sendfile arrives");
+    if (fd >= 0)
+        close(fd);
+    check(cnet_conn_write(a.server, "copy", 4, &err) == 4, "write for the copy", &err);
+    check(cnet_copy(b.client, a.client, 4, &n, &err) == 0 && n == 4, "copy", &err);
+    read_expect(b.server, "copy", "copy arrives");
+    pair_close(&a);
+    pair_close(&b);
+}
+
+/* Descriptors, credentials, a listener handover and the fdstore, over unix sockets. */
+static void use_unix_messages(void)
+{
+    char dir[] = "/tmp/cnet-consumer-XXXXXX", path[64], name[256], text[64];
+    tcp_pair u, t;
+    cnet_listener *got = NULL;
+    cnet_packet_conn *manager = NULL;
+    cnet_peer_cred cred;
+    cnet_error err = {0, ""};
+    int fds[1], received = -1, lfd;
+    size_t n = 0, nfds = 0;
+    ssize_t len;
+    if (pair_open(&u, "unix", "") < 0)
+        return;
+    if (pair_open(&t, "tcp", "127.0.0.1:0") < 0) {
+        pair_close(&u);
+        return;
+    }
+    fds[0] = cnet_conn_fd(t.client);
+    check(cnet_conn_send_fds(u.client, "x", 1, fds, 1, &n, &err) == 0 && n == 1,
+          "conn_send_fds", &err);
+    check(cnet_conn_recv_fds(u.server, text, sizeof text, &n, &received, 1, &nfds, &err) == 0 &&
+              n == 1 && nfds == 1, "conn_recv_fds", &err);
+    if (nfds == 1) {
+        check_cloexec(received, "a received descriptor is close-on-exec");
+        close(received);
+    }
+    check(cnet_conn_peer_cred(u.server, &cred, &err) == 0 && cred.uid == getuid(),
+          "conn_peer_cred", &err);
+    check(cnet_listener_send(u.client, t.ln, "web", &err) == 0, "listener_send", &err);
+    check(cnet_listener_recv(u.server, &got, name, sizeof name, &err) == 0, "listener_recv", &err);
+    check_str(got != NULL ? name : "", "web", "the handed listener's name");
+    cnet_listener_close(got);
+    /* the fdstore, to a socket playing systemd */
+    unsetenv("NOTIFY_SOCKET");
+    lfd = cnet_listener_fd(t.ln);
+    check(cnet_notify_fdstore("web", &lfd, 1, &err) == 0, "notify_fdstore without systemd", &err);
+    if (mkdtemp(dir) != NULL) {
+        snprintf(path, sizeof path, "%s/notify", dir);
+        check(cnet_listen_packet("unixgram", path, &manager, &err) == 0, "a notify socket", &err);
+        setenv("NOTIFY_SOCKET", path, 1);
+        check(cnet_notify_fdstore("web", &lfd, 1, &err) == 1, "notify_fdstore", &err);
+        unsetenv("NOTIFY_SOCKET");
+        len = manager != NULL ? cnet_packet_read_from(manager, text, sizeof text - 1, NULL, 0, &err) : -1;
+        text[len > 0 ? len : 0] = '\0';
+        check_str(text, "FDSTORE=1\nFDNAME=web", "what the manager got");
+        cnet_packet_close(manager);
+        unlink(path); /* a unixgram socket's file stays (Go's ListenUnixgram too) */
+        rmdir(dir);
+    }
+    pair_close(&t);
+    pair_close(&u);
+}
+/* ---- end of message I/O: streams and unix ---- */
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], ACTIVATED_FLAG) == 0)
@@ -715,6 +847,8 @@ int main(int argc, char **argv)
     use_interfaces();
     use_lookups();
     use_servers(argv[0]);
+    use_stream_copies(); /* message I/O: streams and unix */
+    use_unix_messages();
     if (failures > 0) {
         fprintf(stderr, "consumer: %d check(s) failed\n", failures);
         return 1;

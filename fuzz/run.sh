@@ -21,6 +21,7 @@ for f in "$root"/src/*.c; do
         sockopt_bsd.c|errno_text_bsd.c|sys_cloexec.c|mcast_bsd.c|wake_pipe.c|fault.c) ;;
         netpoll_kqueue.c|netpoll_poll.c|switch_arm64.c) ;;
         iface_bsd.c) ;; # ---- addresses and interfaces ----
+        zerocopy_other.c|recvfd_fcntl.c|peercred_bsd.c) ;; # message I/O: streams and unix
         *) sources+=("$f") ;;
     esac
 done

@@ -919,6 +919,110 @@ CNET_EXTERN int cnet_listen_multicast_udp_with(const cnet_multicast_opts *opts,
                                                const char *group_address,
                                                cnet_packet_conn **pc, cnet_error *err);
 
+/* ---- message I/O: streams and unix ---- */
+#include <sys/uio.h>
+/* Go's net.Buffers WriteTo on a conn: writes every byte of iov[0..iovcnt) in order, as
+ * few writev-style system calls as the kernel allows (up to 1024 buffers each; empty
+ * buffers are skipped). A partial write is resumed where it stopped, waiting for the
+ * socket (and its write deadline) in between, so on success *written (if non-NULL) is
+ * the sum of the lengths. On failure *written is what the kernel took. Errors read as
+ * Go's: "writev tcp 127.0.0.1:5->127.0.0.1:9: writev: broken pipe"; CNET_ETIMEOUT,
+ * CNET_ECLOSED; -EINVAL for iovcnt < 0, a NULL iov with iovcnt > 0, or a NULL base with
+ * a length. The caller's iovecs are never modified. On a datagram conn each system call
+ * is one datagram (of up to 1024 buffers), as with Go's Buffers. */
+CNET_EXTERN int cnet_conn_writev(cnet_conn *c, const struct iovec *iov, int iovcnt,
+                                 size_t *written, cnet_error *err);
+/* Go's TCPConn.ReadFrom(*os.File) (or of an io.LimitReader of one): sends up to count
+ * bytes of the file fd (SIZE_MAX: to its end) over the stream conn c, stopping early at
+ * end of file. offset >= 0: from there, leaving fd's file position alone (pread's
+ * rule); offset -1: from fd's position, which advances (Go's). The kernel copies with
+ * sendfile(2) on Linux; where it cannot (another OS, or an fd sendfile refuses, such as
+ * a pipe) the call reads and writes through a 64 KiB buffer, with the same result. The
+ * caller keeps fd. *sent (if non-NULL) is the bytes sent, on failure too. Returns 0 or
+ * an error with Go's text, "readfrom tcp <local>-><remote>: sendfile: broken pipe"
+ * (the fallback's calls are "read" / "pread" for the file, "write" for the socket);
+ * CNET_ETIMEOUT after the write deadline; -EINVAL for offset < -1 or fd < 0. */
+CNET_EXTERN int cnet_conn_sendfile(cnet_conn *c, int fd, int64_t offset, size_t count,
+                                   size_t *sent, cnet_error *err);
+/* Go's proxy path, io.Copy(dst, src) between two stream conns (TCPConn.ReadFrom of a
+ * TCP or unix conn): moves up to count bytes (SIZE_MAX: until src reaches end of
+ * stream) from src to dst. On Linux the data goes socket -> pipe -> socket with
+ * splice(2), never through user memory; the pipe pair is the call's own (created and
+ * closed by it). Where splice cannot serve the pair (another OS, a network splice
+ * refuses, no pipe to be had) it reads and writes through a 64 KiB buffer. Waits honour
+ * src's read deadline and dst's write deadline. A stop of src ends a wait for data, a
+ * stop of dst a wait to write; a stop of dst while the copy waits for src is seen once
+ * src has data or ends (as in Go, whose splice waits on src alone).
+ * *copied (if non-NULL) is the bytes written to dst, on failure too; bytes read from
+ * src but not written when dst fails are lost, as with io.Copy. Returns 0 at src's end
+ * of stream (or after count bytes), or an error named after dst as Go names it:
+ * "readfrom tcp <dst local>-><dst remote>: splice: connection reset by peer" (the
+ * fallback: "read" / "write"). -EINVAL for src == dst. */
+CNET_EXTERN int cnet_copy(cnet_conn *dst, cnet_conn *src, size_t count, size_t *copied,
+                          cnet_error *err);
+/* The most descriptors one message carries (Linux's SCM_MAX_FD). */
+#define CNET_MAX_FDS 253
+/* Sends len bytes of buf over the unix conn c (unix, unixpacket or unixgram), the
+ * descriptors fds[0..nfds) riding with the first byte (SCM_RIGHTS). The caller keeps
+ * its descriptors; the receiver gets duplicates. On a stream, the rest of buf follows
+ * as a plain write if the kernel takes only part of it. len 0 with descriptors sends
+ * one zero byte to carry them, as Go's WriteMsgUnix does (*written is then 0).
+ * *written (if non-NULL): the data bytes sent, on failure too. Returns 0, or Go's
+ * "write unix @->/tmp/s: sendmsg: bad file descriptor"; -EINVAL for nfds >
+ * CNET_MAX_FDS, NULL arrays with counts, or a conn that is not unix
+ * ("... sendmsg: invalid argument"). */
+CNET_EXTERN int cnet_conn_send_fds(cnet_conn *c, const void *buf, size_t len, const int *fds,
+                                   size_t nfds, size_t *written, cnet_error *err);
+/* Reads up to len (>= 1) bytes from the unix conn c, with the descriptors that ride on
+ * them. The descriptors are close-on-exec from birth (MSG_CMSG_CLOEXEC; darwin sets it
+ * just after) and the caller owns them: fds[0..*nfds). *n: the bytes read, 0 at end of
+ * stream. If more descriptors arrived than maxfds holds (the control message was
+ * truncated, MSG_CTRUNC), every one that did arrive is closed and the call fails with
+ * -EMSGSIZE ("read unix ...: recvmsg: message too long") with *n still set: the data was
+ * consumed, the descriptors are gone. Returns 0 or an error. */
+CNET_EXTERN int cnet_conn_recv_fds(cnet_conn *c, void *buf, size_t len, size_t *n, int *fds,
+                                   size_t maxfds, size_t *nfds, cnet_error *err);
+/* The credentials of the process at the other end of a unix conn, as the kernel
+ * recorded them when it connected (or created the pair). */
+typedef struct cnet_peer_cred {
+    pid_t pid; /* -1 where the OS does not tell (the BSDs other than darwin) */
+    uid_t uid;
+    gid_t gid;
+} cnet_peer_cred;
+/* SO_PEERCRED on Linux; getpeereid(3) on darwin and the BSDs (LOCAL_PEERCRED
+ * underneath on darwin and FreeBSD), with darwin's LOCAL_PEERPID for the pid. 0, or
+ * "peercred unix ...: getsockopt: <errno text>" ("getpeereid" on the BSDs): -ENOTCONN,
+ * or -EOPNOTSUPP for a conn that is not unix. */
+CNET_EXTERN int cnet_conn_peer_cred(cnet_conn *c, cnet_peer_cred *cred, cnet_error *err);
+/* Listener handover to a running process (HAProxy's "expose-fd listeners"): sends ln's
+ * socket over the unix stream conn c with its name (1 to 255 bytes, no ':', as
+ * LISTEN_FDNAMES). ln stays open and usable here; the receiver gets its own descriptor
+ * for the same socket, so both accept from one queue until this side stops and closes
+ * its listener; no connection is refused meanwhile. 0, or an error of the write
+ * ("write unix ...: sendmsg: ..."), -EINVAL for a bad name. */
+CNET_EXTERN int cnet_listener_send(cnet_conn *c, cnet_listener *ln, const char *name,
+                                   cnet_error *err);
+/* Receives one listener sent by cnet_listener_send: *ln is a new listener the caller
+ * owns (it never unlinks a unix path: it is not its own), its name copied to name
+ * (namelen >= 256 holds any). Errors: those of the read; -EPROTO ("protocol error")
+ * when the stream does not hold a handover (no descriptor, a bad length, end of stream
+ * inside it); CNET_ENOSPACE for a short name buffer; the checks of cnet_file_listener
+ * (a descriptor that is not a listening socket: -EINVAL). Nothing received is left
+ * open on any error. */
+CNET_EXTERN int cnet_listener_recv(cnet_conn *c, cnet_listener **ln, char *name,
+                                   size_t namelen, cnet_error *err);
+/* systemd's descriptor store (sd_pid_notify_with_fds with "FDSTORE=1\nFDNAME=<name>"):
+ * sends fds[0..nfds) (1 to CNET_MAX_FDS) to the service manager at $NOTIFY_SOCKET (a
+ * path, or "@name" for an abstract socket), which keeps them across a restart of this
+ * service and hands them back through LISTEN_FDS / LISTEN_FDNAMES
+ * (cnet_listeners_from_env). name NULL: no FDNAME (systemd calls them "stored"); else
+ * as cnet_restart_exec's names. The caller keeps its descriptors. Returns 1 when sent,
+ * 0 when NOTIFY_SOCKET is unset (not under systemd, as sd_notify), or an error:
+ * "notify unixgram <socket>: sendmsg: connection refused", -EAFNOSUPPORT for a
+ * NOTIFY_SOCKET that is neither a path nor "@name", -EINVAL for a bad name or count. */
+CNET_EXTERN int cnet_notify_fdstore(const char *name, const int *fds, size_t nfds,
+                                    cnet_error *err);
+/* ---- end of message I/O: streams and unix ---- */
 #ifdef __cplusplus
 }
 #endif

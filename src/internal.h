@@ -788,4 +788,43 @@ extern const char cnet__send_batch_syscall[]; /* "sendmmsg" or "sendmsg" */
 int cnet__mcast_membership(int fd, int family, bool join, unsigned ifindex,
                            const cnet__ip *group, const cnet__ip *source);
 
+/* ---- message I/O: streams and unix ---- */
+
+/* Go's OpError for an I/O failure on c, as conn.c writes it: "<op> <net>
+ * <local>-><remote>: <syscall>: <errno text>" (no syscall part for CNET_ECLOSED,
+ * CNET_ETIMEOUT or a NULL syscall). The second form is for a handle that is closing: it
+ * names only the remote end. Both return code. (msgio.c) */
+int cnet__conn_error(cnet_conn *c, cnet_error *err, int code, const char *op,
+                     const char *syscall);
+int cnet__conn_closed_error(cnet_conn *c, cnet_error *err, const char *op);
+/* Sends all len bytes of p on c (a reference held), waiting under its write deadline;
+ * *done grows by what was sent. 0 or a code (no text). (writev.c) */
+int cnet__conn_write_all(cnet_conn *c, const char *p, size_t len, size_t *done);
+
+/* The kernel's copy paths (zerocopy_linux.c; zerocopy_other.c has none: -ENOSYS, and
+ * the portable front, zerocopy.c, copies through a buffer). Non-blocking; each returns
+ * the byte count or -errno. offset NULL: the file's own position, advanced. */
+ssize_t cnet__zc_sendfile(int sock, int file, int64_t *offset, size_t count);
+/* A non-blocking close-on-exec pipe for splice, or -errno with *syscall set. */
+int cnet__zc_pipe(int p[2], const char **syscall);
+ssize_t cnet__zc_splice(int in, int out, size_t len);
+/* The most asked of the kernel per call. splice: the pipe's size (zerocopy_linux.c
+ * asks for 1 MiB). sendfile: Go asks for 4 MiB; 256 KiB measured faster on loopback
+ * (bench/copy.c), the socket's waiter getting to run between calls. */
+#define CNET__ZC_SPLICE_CHUNK ((size_t)1 << 20)
+#define CNET__ZC_SENDFILE_CHUNK ((size_t)256 << 10)
+
+/* Descriptors received with SCM_RIGHTS are close-on-exec from birth where recvmsg can
+ * do it (MSG_CMSG_CLOEXEC: recvfd_cloexec.c), else right after (recvfd_fcntl.c, darwin,
+ * with the window sys_cloexec.c describes). cnet__recvmsg_flags is what recvmsg gets;
+ * cnet__received_fd_cloexec is called on each descriptor received: 0 or -errno. */
+int cnet__recvmsg_flags(void);
+int cnet__received_fd_cloexec(int fd);
+
+/* The peer's credentials of a connected unix socket (peercred_<os>.c): 0, or -errno
+ * with *syscall naming the call. */
+int cnet__peer_cred(int fd, cnet_peer_cred *cred, const char **syscall);
+
+/* ---- end of message I/O: streams and unix ---- */
+
 #endif /* CNET_INTERNAL_H */

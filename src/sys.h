@@ -226,5 +226,45 @@ static inline int cnet__os_sendmmsg(int fd, struct mmsghdr *v, unsigned n, int f
     return sendmmsg(fd, v, n, flags);
 }
 #endif
+/* ---- message I/O: streams and unix ---- */
+#include <sys/uio.h>
+
+/* (cnet__os_sendmsg and cnet__os_recvmsg are above) */
+static inline ssize_t cnet__os_pread(int fd, void *buf, size_t len, off_t off)
+{
+    CNET__FAULT("pread", -1);
+    return pread(fd, buf, len, off);
+}
+
+/* The zero-copy calls exist on Linux only (zerocopy_linux.c is their one user). */
+#ifdef __linux__
+#include <sys/sendfile.h>
+
+static inline ssize_t cnet__os_sendfile(int out, int in, off_t *off, size_t count)
+{
+    CNET__FAULT("sendfile", -1);
+    return sendfile(out, in, off, count);
+}
+
+static inline ssize_t cnet__os_splice(int in, int out, size_t len, unsigned flags)
+{
+    CNET__FAULT("splice", -1);
+    return splice(in, NULL, out, NULL, len, flags);
+}
+
+static inline int cnet__os_pipe2(int p[2], int flags)
+{
+    CNET__FAULT("pipe2", -1);
+    return pipe2(p, flags);
+}
+#else
+/* The BSDs' peer credentials (peercred_bsd.c); not in glibc or musl. */
+static inline int cnet__os_getpeereid(int fd, uid_t *uid, gid_t *gid)
+{
+    CNET__FAULT("getpeereid", -1);
+    return getpeereid(fd, uid, gid);
+}
+#endif
+/* ---- end of message I/O: streams and unix ---- */
 
 #endif /* CNET_SYS_H */

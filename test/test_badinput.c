@@ -393,6 +393,49 @@ static const row rows[] = {
     {MSG, "control", NULL, NULL, 0x40, -EINVAL, "set udp4: invalid argument: unknown control flags"},
     {MSG, "control", NULL, NULL, -1, -EINVAL, "set udp4: invalid argument: unknown control flags"},
     {MSG, "unixgram", NULL, NULL, 0, CNET_EADDRTYPE, "read unixgram LOCAL: unexpected address type"},
+    /* ---- message I/O: streams and unix ---- */
+    {NULLS, "msgio writev c", NULL, NULL, 0, -EINVAL, "writev: invalid argument: c is NULL"},
+    {NULLS, "msgio writev iovcnt", NULL, NULL, 0, -EINVAL, "writev tcp: invalid argument: iovcnt < 0, or a NULL iov or base with a length"},
+    {NULLS, "msgio writev iov", NULL, NULL, 0, -EINVAL, "writev tcp: invalid argument: iovcnt < 0, or a NULL iov or base with a length"},
+    {NULLS, "msgio writev base", NULL, NULL, 0, -EINVAL, "writev tcp: invalid argument: iovcnt < 0, or a NULL iov or base with a length"},
+    {NULLS, "msgio sendfile c", NULL, NULL, 0, -EINVAL, "readfrom: invalid argument: c is NULL"},
+    {NULLS, "msgio sendfile fd", NULL, NULL, 0, -EINVAL, "readfrom tcp: invalid argument: fd < 0"},
+    {NULLS, "msgio sendfile offset", NULL, NULL, 0, -EINVAL, "readfrom tcp: invalid argument: offset < -1"},
+    {NULLS, "msgio sendfile closed fd", NULL, NULL, 0, -EBADF, NULL},
+    {NULLS, "msgio copy dst", NULL, NULL, 0, -EINVAL, "readfrom: invalid argument: dst is NULL"},
+    {NULLS, "msgio copy src", NULL, NULL, 0, -EINVAL, "readfrom: invalid argument: src is NULL"},
+    {NULLS, "msgio copy self", NULL, NULL, 0, -EINVAL, "readfrom tcp: invalid argument: src is dst"},
+    {NULLS, "msgio send_fds c", NULL, NULL, 0, -EINVAL, "write: invalid argument: c is NULL"},
+    {NULLS, "msgio send_fds buf", NULL, NULL, 0, -EINVAL, "write: invalid argument: buf is NULL"},
+    {NULLS, "msgio send_fds fds", NULL, NULL, 0, -EINVAL, "write: invalid argument: fds is NULL"},
+    {NULLS, "msgio send_fds 254", NULL, NULL, 0, -EINVAL, "write unix: invalid argument: more than 253 descriptors"},
+    {NULLS, "msgio send_fds bad fd", NULL, NULL, 0, -EBADF, NULL},
+    {NULLS, "msgio recv_fds c", NULL, NULL, 0, -EINVAL, "read: invalid argument: c is NULL"},
+    {NULLS, "msgio recv_fds buf", NULL, NULL, 0, -EINVAL, "read: invalid argument: buf is NULL"},
+    {NULLS, "msgio recv_fds n", NULL, NULL, 0, -EINVAL, "read: invalid argument: n is NULL"},
+    {NULLS, "msgio recv_fds nfds", NULL, NULL, 0, -EINVAL, "read: invalid argument: nfds is NULL"},
+    {NULLS, "msgio recv_fds fds", NULL, NULL, 0, -EINVAL, "read: invalid argument: fds is NULL"},
+    {NULLS, "msgio recv_fds len", NULL, NULL, 0, -EINVAL, "read unix: invalid argument: len is 0"},
+    {NULLS, "msgio peer_cred c", NULL, NULL, 0, -EINVAL, "peercred: invalid argument: c is NULL"},
+    {NULLS, "msgio peer_cred cred", NULL, NULL, 0, -EINVAL, "peercred: invalid argument: cred is NULL"},
+    {NULLS, "msgio listener_send c", NULL, NULL, 0, -EINVAL, "write: invalid argument: c is NULL"},
+    {NULLS, "msgio listener_send ln", NULL, NULL, 0, -EINVAL, "write: invalid argument: ln is NULL"},
+    {NULLS, "msgio listener_send name", NULL, NULL, 0, -EINVAL, "write: invalid argument: name is NULL"},
+    {NULLS, "msgio listener_send empty", NULL, NULL, 0, -EINVAL, "write unix: invalid argument: a listener's name is 1 to 255 bytes without ':'"},
+    {NULLS, "msgio listener_send colon", NULL, NULL, 0, -EINVAL, "write unix: invalid argument: a listener's name is 1 to 255 bytes without ':'"},
+    {NULLS, "msgio listener_send 256", NULL, NULL, 0, -EINVAL, "write unix: invalid argument: a listener's name is 1 to 255 bytes without ':'"},
+    {NULLS, "msgio listener_recv c", NULL, NULL, 0, -EINVAL, "read: invalid argument: c is NULL"},
+    {NULLS, "msgio listener_recv ln", NULL, NULL, 0, -EINVAL, "read: invalid argument: ln is NULL"},
+    {NULLS, "msgio listener_recv name", NULL, NULL, 0, -EINVAL, "read: invalid argument: name is NULL"},
+    {NULLS, "msgio notify fds", NULL, NULL, 0, -EINVAL, "notify: invalid argument: fds is NULL"},
+    {NULLS, "msgio notify 0", NULL, NULL, 0, -EINVAL, "notify unixgram: invalid argument: 1 to 253 descriptors"},
+    {NULLS, "msgio notify 254", NULL, NULL, 0, -EINVAL, "notify unixgram: invalid argument: 1 to 253 descriptors"},
+    {NULLS, "msgio notify colon", NULL, NULL, 0, -EINVAL, "notify unixgram: invalid argument: a name is 1 to 255 bytes without ':'"},
+    {NULLS, "msgio notify vsock", NULL, NULL, 0, -EAFNOSUPPORT, "notify unixgram vsock:2:1: address family not supported by protocol"},
+    {NULLS, "msgio notify relative", NULL, NULL, 0, -EAFNOSUPPORT, "notify unixgram run/notify: address family not supported by protocol"},
+    {NULLS, "msgio notify long", NULL, NULL, 0, -EINVAL, NULL},
+    {NULLS, "msgio notify unset", NULL, NULL, 0, 0, NULL},
+    /* ---- end of message I/O: streams and unix ---- */
 };
 
 /* ---- running a row ------------------------------------------------------------------ */
@@ -569,6 +612,134 @@ static int run_addr_buf(const row *r, cnet_error *err)
     return rc;
 }
 
+/* ---- message I/O: streams and unix ---- */
+#include <sys/uio.h>
+
+static int run_msgio_conn(const char *w, cnet_conn *c, cnet_error *err)
+{
+    struct iovec bad_base = {NULL, 5};
+    static int fds[CNET_MAX_FDS + 1];
+    int bad = -1;
+    char buf[8];
+    size_t n, nfds;
+    cnet_listener *ln = (cnet_listener *)buf;
+    char name[300];
+    if (!strcmp(w, "writev iovcnt"))
+        return cnet_conn_writev(c, NULL, -1, NULL, err);
+    if (!strcmp(w, "writev iov"))
+        return cnet_conn_writev(c, NULL, 1, NULL, err);
+    if (!strcmp(w, "writev base"))
+        return cnet_conn_writev(c, &bad_base, 1, NULL, err);
+    if (!strcmp(w, "sendfile fd"))
+        return cnet_conn_sendfile(c, -1, 0, 1, NULL, err);
+    if (!strcmp(w, "sendfile offset"))
+        return cnet_conn_sendfile(c, 0, -2, 1, NULL, err);
+    if (!strcmp(w, "sendfile closed fd"))
+        return cnet_conn_sendfile(c, 1000, 0, 1, NULL, err);
+    if (!strcmp(w, "copy dst"))
+        return cnet_copy(NULL, c, 1, NULL, err);
+    if (!strcmp(w, "copy src"))
+        return cnet_copy(c, NULL, 1, NULL, err);
+    if (!strcmp(w, "copy self"))
+        return cnet_copy(c, c, 1, NULL, err);
+    if (!strcmp(w, "send_fds buf"))
+        return cnet_conn_send_fds(c, NULL, 1, NULL, 0, NULL, err);
+    if (!strcmp(w, "send_fds fds"))
+        return cnet_conn_send_fds(c, "x", 1, NULL, 1, NULL, err);
+    if (!strcmp(w, "send_fds 254"))
+        return cnet_conn_send_fds(c, "x", 1, fds, CNET_MAX_FDS + 1, NULL, err);
+    if (!strcmp(w, "send_fds bad fd"))
+        return cnet_conn_send_fds(c, "x", 1, &bad, 1, NULL, err);
+    if (!strcmp(w, "recv_fds buf"))
+        return cnet_conn_recv_fds(c, NULL, 1, &n, fds, 1, &nfds, err);
+    if (!strcmp(w, "recv_fds n"))
+        return cnet_conn_recv_fds(c, buf, 1, NULL, fds, 1, &nfds, err);
+    if (!strcmp(w, "recv_fds nfds"))
+        return cnet_conn_recv_fds(c, buf, 1, &n, fds, 1, NULL, err);
+    if (!strcmp(w, "recv_fds fds"))
+        return cnet_conn_recv_fds(c, buf, 1, &n, NULL, 1, &nfds, err);
+    if (!strcmp(w, "recv_fds len"))
+        return cnet_conn_recv_fds(c, buf, 0, &n, fds, 1, &nfds, err);
+    if (!strcmp(w, "peer_cred cred"))
+        return cnet_conn_peer_cred(c, NULL, err);
+    if (!strcmp(w, "listener_send ln"))
+        return cnet_listener_send(c, NULL, "x", err);
+    if (!strcmp(w, "listener_send name"))
+        return cnet_listener_send(c, ln, NULL, err);
+    if (!strcmp(w, "listener_send empty"))
+        return cnet_listener_send(c, ln, "", err);
+    if (!strcmp(w, "listener_send colon"))
+        return cnet_listener_send(c, ln, "a:b", err);
+    if (!strcmp(w, "listener_send 256")) {
+        memset(name, 'n', 256);
+        name[256] = '\0';
+        return cnet_listener_send(c, ln, name, err);
+    }
+    if (!strcmp(w, "listener_recv ln"))
+        return cnet_listener_recv(c, NULL, name, sizeof name, err);
+    if (!strcmp(w, "listener_recv name"))
+        return cnet_listener_recv(c, (cnet_listener **)&ln, NULL, 1, err);
+    fail_msg("no msgio case named %s", w);
+    return 0;
+}
+
+static int run_msgio_notify(const char *w, cnet_error *err)
+{
+    static int fds[CNET_MAX_FDS + 1];
+    char path[300];
+    int rc;
+    if (!strcmp(w, "notify fds"))
+        return cnet_notify_fdstore("x", NULL, 1, err);
+    if (!strcmp(w, "notify 0"))
+        return cnet_notify_fdstore("x", fds, 0, err);
+    if (!strcmp(w, "notify 254"))
+        return cnet_notify_fdstore("x", fds, CNET_MAX_FDS + 1, err);
+    if (!strcmp(w, "notify colon"))
+        return cnet_notify_fdstore("a:b", fds, 1, err);
+    snprintf(path, sizeof path, "%s", !strcmp(w, "notify vsock") ? "vsock:2:1"
+                                      : !strcmp(w, "notify relative") ? "run/notify" : "/");
+    if (!strcmp(w, "notify long"))
+        memset(path + 1, 'p', 200), path[201] = '\0';
+    if (!strcmp(w, "notify unset"))
+        unsetenv("NOTIFY_SOCKET");
+    else
+        setenv("NOTIFY_SOCKET", path, 1);
+    rc = cnet_notify_fdstore("x", fds, 1, err);
+    unsetenv("NOTIFY_SOCKET");
+    return rc;
+}
+
+/* w without "msgio ": the message-I/O calls, on a real tcp or unix pair where the call
+ * needs a conn. */
+static int run_msgio(const char *w, cnet_error *err)
+{
+    tu_pair p;
+    int rc;
+    if (!strcmp(w, "writev c"))
+        return cnet_conn_writev(NULL, NULL, 0, NULL, err);
+    if (!strcmp(w, "sendfile c"))
+        return cnet_conn_sendfile(NULL, 0, 0, 1, NULL, err);
+    if (!strcmp(w, "send_fds c"))
+        return cnet_conn_send_fds(NULL, "x", 1, NULL, 0, NULL, err);
+    if (!strcmp(w, "recv_fds c"))
+        return cnet_conn_recv_fds(NULL, (char[1]){0}, 1, (size_t[1]){0}, NULL, 0, (size_t[1]){0}, err);
+    if (!strcmp(w, "peer_cred c"))
+        return cnet_conn_peer_cred(NULL, &(cnet_peer_cred){0}, err);
+    if (!strcmp(w, "listener_send c"))
+        return cnet_listener_send(NULL, NULL, "x", err);
+    if (!strcmp(w, "listener_recv c"))
+        return cnet_listener_recv(NULL, NULL, NULL, 0, err);
+    if (!strncmp(w, "notify", 6))
+        return run_msgio_notify(w, err);
+    int unix_call = strstr(w, "fds") != NULL || strstr(w, "cred") != NULL ||
+                     strstr(w, "listener") != NULL;
+    tu_pair_open(&p, unix_call ? "unix" : "tcp", unix_call ? "" : "127.0.0.1:0");
+    rc = run_msgio_conn(w, p.client, err);
+    tu_pair_close(&p);
+    return rc;
+}
+/* ---- end of message I/O: streams and unix ---- */
+
 static int run_nulls(const row *r, cnet_error *err)
 {
     char buf[CNET_ADDRSTRLEN];
@@ -578,6 +749,8 @@ static int run_nulls(const row *r, cnet_error *err)
     cnet_dialer d = {0};
     pid_t pid;
     const char *w = r->a;
+    if (!strncmp(w, "msgio ", 6)) /* message I/O: streams and unix */
+        return run_msgio(w + 6, err);
     if (!strcmp(w, "dial_with d"))
         return cnet_dial_with(NULL, "tcp", "127.0.0.1:1", &c, err);
     if (!strcmp(w, "dial_with network"))

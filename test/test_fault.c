@@ -471,6 +471,196 @@ static int op_listen_multicast_bound(fixture *f, cnet_error *err)
     return rc;
 }
 
+/* ---- message I/O: streams and unix ---- */
+#include <sys/uio.h>
+#include <sys/un.h>
+
+/* What the scenarios below hold beyond the fixture; each op closes what its setup made. */
+static int msgio_fd = -1, msgio_pipe[2] = {-1, -1};
+static cnet_listener *msgio_ln;
+static char msgio_a_ends[CNET_ADDRSTRLEN * 2 + 2]; /* f->a's, read in setup: unarmed */
+
+static void ends_of(cnet_conn *c, char *buf, size_t len)
+{
+    char local[CNET_ADDRSTRLEN], remote[CNET_ADDRSTRLEN];
+    /* as Go's OpError: an end without an address (a unix peer's) is left out */
+    assert_true(cnet_conn_local_addr(c, local, sizeof local) >= 0);
+    assert_true(cnet_conn_remote_addr(c, remote, sizeof remote) >= 0);
+    snprintf(buf, len, "%s%s%s", local, local[0] != '\0' && remote[0] != '\0' ? "->" : "", remote);
+}
+
+static int op_writev(fixture *f, cnet_error *err)
+{
+    struct iovec iov[3] = {{"wo", 2}, {"r", 1}, {"ld", 2}};
+    size_t written = 0;
+    snprintf(f->prefix, sizeof f->prefix, "writev tcp %s: ", f->ends);
+    int rc = cnet_conn_writev(f->b, iov, 3, &written, err);
+    return rc < 0 ? rc : written == 5 ? 0 : -1000;
+}
+
+static void setup_pair_file(fixture *f)
+{
+    char path[] = "/tmp/cnet-fault-XXXXXX";
+    setup_pair(f);
+    msgio_fd = mkstemp(path);
+    assert_true(msgio_fd >= 0);
+    unlink(path);
+    assert_int_equal(write(msgio_fd, "file!", 5), 5);
+}
+
+static int op_sendfile(fixture *f, cnet_error *err)
+{
+    size_t sent = 0;
+    snprintf(f->prefix, sizeof f->prefix, "readfrom tcp %s: ", f->ends);
+    int rc = cnet_conn_sendfile(f->b, msgio_fd, 0, SIZE_MAX, &sent, err);
+    close(msgio_fd);
+    return rc < 0 ? rc : sent == 5 ? 0 : -1000;
+}
+
+/* A pipe is no file sendfile takes: the buffer copy (malloc, read, send) runs. */
+static void setup_pair_pipe(fixture *f)
+{
+    setup_pair(f);
+    assert_int_equal(pipe(msgio_pipe), 0);
+    assert_int_equal(write(msgio_pipe[1], "pipe!", 5), 5);
+    close(msgio_pipe[1]);
+}
+
+static int op_sendfile_pipe(fixture *f, cnet_error *err)
+{
+    size_t sent = 0;
+    snprintf(f->prefix, sizeof f->prefix, "readfrom tcp %s: ", f->ends);
+    int rc = cnet_conn_sendfile(f->b, msgio_pipe[0], -1, SIZE_MAX, &sent, err);
+    close(msgio_pipe[0]);
+    return rc < 0 ? rc : sent == 5 ? 0 : -1000;
+}
+
+/* The five bytes waiting for b go back out through a (dst a, src b, count 5). */
+static void setup_pair_copy(fixture *f)
+{
+    setup_pair(f);
+    ends_of(f->a, msgio_a_ends, sizeof msgio_a_ends);
+}
+
+static int op_copy(fixture *f, cnet_error *err)
+{
+    size_t copied = 0;
+    snprintf(f->prefix, sizeof f->prefix, "readfrom tcp %s: ", msgio_a_ends);
+    int rc = cnet_copy(f->a, f->b, 5, &copied, err);
+    return rc < 0 ? rc : copied == 5 ? 0 : -1000;
+}
+
+/* A unix pair through a listener on a path; "hello" plus a descriptor on its way to b. */
+static void setup_unix_pair(fixture *f)
+{
+    cnet_error err;
+    int fd;
+    make_tempdir(f);
+    f->ln = tu_listen("unix", f->path);
+    f->a = tu_dial("unix", f->path);
+    f->b = tu_accept(f->ln);
+    fd = cnet_conn_fd(f->a);
+    assert_int_equal(cnet_conn_send_fds(f->a, "hello", 5, &fd, 1, NULL, &err), 0);
+    ends_of(f->b, f->ends, sizeof f->ends);
+    ends_of(f->a, msgio_a_ends, sizeof msgio_a_ends);
+}
+
+static int op_send_fds(fixture *f, cnet_error *err)
+{
+    int fd = cnet_conn_fd(f->b);
+    size_t written = 0;
+    snprintf(f->prefix, sizeof f->prefix, "write unix %s: ", msgio_a_ends);
+    int rc = cnet_conn_send_fds(f->a, "fds", 3, &fd, 1, &written, err);
+    return rc < 0 ? rc : written == 3 ? 0 : -1000;
+}
+
+static int op_recv_fds(fixture *f, cnet_error *err)
+{
+    char buf[16];
+    int fds[4];
+    size_t n = 0, nfds = 0;
+    snprintf(f->prefix, sizeof f->prefix, "read unix %s: ", f->ends);
+    int rc = cnet_conn_recv_fds(f->b, buf, sizeof buf, &n, fds, 4, &nfds, err);
+    for (size_t i = 0; i < nfds; i++)
+        close(fds[i]);
+    return rc < 0 ? rc : n == 5 && nfds == 1 ? 0 : -1000;
+}
+
+static int op_peer_cred(fixture *f, cnet_error *err)
+{
+    cnet_peer_cred cred;
+    snprintf(f->prefix, sizeof f->prefix, "peercred unix %s: ", f->ends);
+    int rc = cnet_conn_peer_cred(f->b, &cred, err);
+    return rc < 0 ? rc : cred.pid == getpid() ? 0 : -1000;
+}
+
+static void setup_handover(fixture *f)
+{
+    setup_unix_pair(f);
+    msgio_ln = tu_listen("tcp", "127.0.0.1:0");
+}
+
+static int op_listener_send(fixture *f, cnet_error *err)
+{
+    snprintf(f->prefix, sizeof f->prefix, "write unix %s: ", msgio_a_ends);
+    int rc = cnet_listener_send(f->a, msgio_ln, "web", err);
+    cnet_listener_close(msgio_ln);
+    return rc;
+}
+
+/* A handover waits behind the "hello" message, which is read first (unarmed). */
+static void setup_handover_waiting(fixture *f)
+{
+    char buf[8];
+    int fd = -1;
+    size_t n, nfds;
+    cnet_error err;
+    setup_handover(f);
+    assert_int_equal(cnet_conn_recv_fds(f->b, buf, 5, &n, &fd, 1, &nfds, &err), 0);
+    close(fd);
+    assert_int_equal(cnet_listener_send(f->a, msgio_ln, "web", &err), 0);
+    cnet_listener_close(msgio_ln);
+}
+
+static int op_listener_recv(fixture *f, cnet_error *err)
+{
+    cnet_listener *ln = NULL;
+    char name[256];
+    /* the read's errors name the unix conn; those of the received socket's checks are
+     * cnet_file_listener's ("file file+net web: dup: ..."): any prefix, Go's shape */
+    f->prefix[0] = '\0';
+    int rc = cnet_listener_recv(f->b, &ln, name, sizeof name, err);
+    cnet_listener_close(ln);
+    return rc;
+}
+
+/* The test plays systemd: a datagram socket at NOTIFY_SOCKET. */
+static void setup_notify(fixture *f)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    make_tempdir(f);
+    assert_true(strlen(f->path) < sizeof sa.sun_path);
+    memcpy(sa.sun_path, f->path, strlen(f->path));
+    msgio_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    assert_true(msgio_fd >= 0);
+    assert_int_equal(bind(msgio_fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    setenv("NOTIFY_SOCKET", f->path, 1);
+    msgio_ln = tu_listen("tcp", "127.0.0.1:0");
+    snprintf(f->prefix, sizeof f->prefix, "notify unixgram %s: ", f->path);
+}
+
+static int op_notify(fixture *f, cnet_error *err)
+{
+    int fd = cnet_listener_fd(msgio_ln);
+    (void)f;
+    int rc = cnet_notify_fdstore("web", &fd, 1, err);
+    unsetenv("NOTIFY_SOCKET");
+    close(msgio_fd); /* with what it received */
+    cnet_listener_close(msgio_ln);
+    return rc;
+}
+/* ---- end of message I/O: streams and unix ---- */
+
 static void teardown(fixture *f)
 {
     cnet_conn_close(f->a);
@@ -539,6 +729,18 @@ static const scenario scenarios[] = {
     {"multicast control", setup_mcast_conn, op_mcast_control, 0, 0},
     {"listen_multicast_udp_with bind_group", setup_nothing, op_listen_multicast_bound, 0,
      ABSORB_BEST_EFFORT},
+    /* ---- message I/O: streams and unix ---- */
+    {"writev", setup_pair, op_writev, 0, 0},
+    {"sendfile", setup_pair_file, op_sendfile, 0, 0},
+    {"sendfile from a pipe", setup_pair_pipe, op_sendfile_pipe, 0, 0},
+    {"copy", setup_pair_copy, op_copy, 0, 0},
+    {"send_fds", setup_unix_pair, op_send_fds, 0, 0},
+    {"recv_fds", setup_unix_pair, op_recv_fds, 0, 0},
+    {"peer_cred", setup_unix_pair, op_peer_cred, 0, 0},
+    {"listener_send", setup_handover, op_listener_send, 0, 0},
+    {"listener_recv", setup_handover_waiting, op_listener_recv, 0, 0},
+    {"notify_fdstore", setup_notify, op_notify, 1, 0},
+    /* ---- end of message I/O: streams and unix ---- */
 };
 
 /* ---- running them -------------------------------------------------------------------- */
@@ -550,6 +752,8 @@ static const char *const calls[] = {
     "eventfd",  "calloc",     "malloc",         "if_nametoindex", "getifaddrs", "fopen",
     "pthread_create", "fork",
     "recvmsg", "sendmsg", "recvmmsg", "sendmmsg", /* message I/O: datagrams */
+    /* ---- message I/O: streams and unix ---- */
+    "pread", "sendfile", "splice", "pipe2", /* and sendmsg, recvmsg above */
 };
 
 static const int errnos[] = {EINTR, EAGAIN, ENOMEM, EMFILE, ENOBUFS, EADDRINUSE, ECONNABORTED};
@@ -563,6 +767,8 @@ static const char *const syscall_words[] = {
     "if_nametoindex", "getifaddrs", "pthread_create", "wait",
     "netlinkrib", /* ---- addresses and interfaces: Go's name for the interface dumps ---- */
     "recvmmsg", "sendmmsg", /* message I/O: datagrams */
+    /* ---- message I/O: streams and unix ---- */
+    "writev", "pread", "sendfile", "splice", "getpeereid",
 };
 
 /* An allocator can only fail with ENOMEM; other calls get every errno of the list. */
@@ -624,6 +830,10 @@ static int absorption_allowed(const scenario *s, const char *call, int e)
         return 1; /* the wait is retried; the next system call reports a real error */
     if (!strcmp(call, "getsockopt") && !strcmp(s->name, "write_batch gso"))
         return 1; /* the GSO probe: a kernel that cannot answer sends without GSO */
+    if (!strcmp(call, "pipe2") && !strcmp(s->name, "copy"))
+        return 1; /* message I/O: no pipe for splice, so the copy goes through memory (Go) */
+    if (!strcmp(call, "fcntl") && !strcmp(s->name, "copy"))
+        return 1; /* message I/O: the pipe stays at 64 KiB if it cannot grow (best effort) */
     return 0;
 }
 

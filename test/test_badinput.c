@@ -884,6 +884,8 @@ static int run_netip(const row *r, cnet_error *err)
     default:
         return 0;
     }
+}
+
 /* ---- lookups ---- */
 static int run_lookup(const row *r, cnet_error *err)
 {
@@ -1009,9 +1011,8 @@ static const char *const kind_names[] = { /* for failure messages */
     "SPLIT", "JOIN", "LISTEN", "LISTEN_PACKET", "LISTEN_REUSE", "MCAST", "DIAL", "DIAL_LOCAL",
     "DIAL_DEADLINE", "WRITE_TO", "WRITE_TO6", "FILE_LN", "FILE_CONN", "FILE_PC", "ADDR_BUF",
     "ACTIVATION", "POLICY", "STRERROR", "NULLS",
-    "PARSE_ADDR", "PARSE_PREFIX", "ADDR_PREFIX", "IF_NAME", "IF_INDEX"}; /* addresses and interfaces */
-    "ACTIVATION", "POLICY", "STRERROR", "NULLS", "LOOKUP"};
-    "MSG"};
+    "PARSE_ADDR", "PARSE_PREFIX", "ADDR_PREFIX", "IF_NAME", "IF_INDEX", /* addresses and interfaces */
+    "LOOKUP", "MSG"};
 
 /* "index<TAB>code<TAB>message": what a row gets, to review and paste into the table. */
 static void print_row(size_t i, int rc, const cnet_error *err)

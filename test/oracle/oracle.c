@@ -660,6 +660,8 @@ static int netip_case(run *r, const char *cmd, char a[][LINE_MAX_LEN], size_t ar
         return 0;
     }
     return 1;
+}
+
 /* ---- lookups: cnet's Resolver against the tests' dnsmasq (cases-dns.txt) ----------- */
 
 static int compare_strings(const void *a, const void *b)

@@ -608,6 +608,8 @@ func interfacesLine() string {
 		line += " " + a.String()
 	}
 	return line
+}
+
 // ---- lookups: Go's Resolver against the tests' dnsmasq (cases-dns.txt, run-dns.sh) ----
 
 // Go's pure resolver, as on Linux with "hosts: files dns", allowed to ask only the

@@ -203,7 +203,8 @@ static void lookup_port_numbers_and_names(void **state)
 static void resolv_conf_change_is_seen(void **state)
 {
     static const char plain[] = "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n";
-    static const char search[] = "nameserver 127.0.0.1\nsearch test\noptions timeout:1 attempts:1\n";
+    static const char search[] =
+        "nameserver 127.0.0.1\nsearch test\noptions timeout:1 attempts:1\n";
     cnet_error err;
     cnet_mx *mxs;
     FILE *f;

@@ -677,7 +677,8 @@ static void use_lookups(void)
     check(cnet_resolver_new(&r) == 0 && cnet_resolver_new(&stopped) == 0, "resolver_new", NULL);
     if (r == NULL || stopped == NULL)
         return;
-    check(cnet_resolver_set_deadline(r, cnet_now_ns() + 5000000000) == 0, "resolver deadline", NULL);
+    check(cnet_resolver_set_deadline(r, cnet_now_ns() + 5000000000) == 0, "resolver deadline",
+          NULL);
     n = cnet_lookup_host(r, "localhost", &list, &err);
     check(n > 0, "lookup_host localhost", &err);
     cnet_lookup_free(list);
@@ -689,12 +690,16 @@ static void use_lookups(void)
               !cnet_error_is_temporary(&err),
           "lookup_txt of no domain name: not found", &err);
     check(cnet_resolver_stop(stopped) == 0, "resolver_stop", NULL);
-    check(cnet_lookup_addr(stopped, "127.0.0.1", &list, &err) == CNET_ECANCELED, "lookup_addr stopped", &err);
-    check(cnet_lookup_cname(stopped, "localhost", &cname, &err) == CNET_ECANCELED, "lookup_cname stopped", &err);
+    check(cnet_lookup_addr(stopped, "127.0.0.1", &list, &err) == CNET_ECANCELED,
+          "lookup_addr stopped", &err);
+    check(cnet_lookup_cname(stopped, "localhost", &cname, &err) == CNET_ECANCELED,
+          "lookup_cname stopped", &err);
     check(cnet_lookup_srv(stopped, "http", "tcp", "x.test", &cname, &srvs, &err) == CNET_ECANCELED,
           "lookup_srv stopped", &err);
-    check(cnet_lookup_mx(stopped, "x.test", &mxs, &err) == CNET_ECANCELED, "lookup_mx stopped", &err);
-    check(cnet_lookup_ns(stopped, "x.test", &list, &err) == CNET_ECANCELED, "lookup_ns stopped", &err);
+    check(cnet_lookup_mx(stopped, "x.test", &mxs, &err) == CNET_ECANCELED, "lookup_mx stopped",
+          &err);
+    check(cnet_lookup_ns(stopped, "x.test", &list, &err) == CNET_ECANCELED, "lookup_ns stopped",
+          &err);
     check_str(err.msg, "lookup x.test: operation was canceled", "a stopped lookup's text");
     cnet_resolver_free(r);
     cnet_resolver_free(stopped);

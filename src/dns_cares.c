@@ -262,8 +262,10 @@ static void process_ready(ares_channel ch)
         for (int i = 0; i < n; i++) {
             if (p[i].revents == 0)
                 continue;
-            ares_process_fd(ch, (p[i].revents & (POLLIN | POLLERR | POLLHUP)) ? p[i].fd : ARES_SOCKET_BAD,
-                            (p[i].revents & (POLLOUT | POLLERR | POLLHUP)) ? p[i].fd : ARES_SOCKET_BAD);
+            short rd = POLLIN | POLLERR | POLLHUP, wr = POLLOUT | POLLERR | POLLHUP;
+
+            ares_process_fd(ch, (p[i].revents & rd) ? p[i].fd : ARES_SOCKET_BAD,
+                            (p[i].revents & wr) ? p[i].fd : ARES_SOCKET_BAD);
         }
     }
     ares_process_fd(ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD); /* timeouts */
@@ -300,7 +302,8 @@ static int run_channel(ares_channel ch, dns_query *q, int64_t deadline, cnet__st
             return CNET_EDIALTIMEOUT;
         tvp = ares_timeout(ch, NULL, &tv);
         if (tvp != NULL)
-            until = cnet__add_sat_ns(now, (int64_t)tvp->tv_sec * 1000000000 + tvp->tv_usec * 1000 + 1);
+            until = cnet__add_sat_ns(now, (int64_t)tvp->tv_sec * 1000000000 +
+                                              tvp->tv_usec * 1000 + 1);
         if (deadline != 0 && (until == 0 || deadline < until))
             until = deadline;
         if (wake_fd >= 0)
@@ -472,17 +475,20 @@ static int status_error(int status, const char *what, const char *server, cnet_e
     case ARES_EBADNAME:
         return cnet__dns_error(err, CNET_ENOHOST, what, server, cnet_strerror(CNET_ENOHOST));
     case ARES_ESERVFAIL:
-        return cnet__dns_error(err, CNET_ESERVERTEMP, what, server, cnet_strerror(CNET_ESERVERTEMP));
+        return cnet__dns_error(err, CNET_ESERVERTEMP, what, server,
+                               cnet_strerror(CNET_ESERVERTEMP));
     case ARES_EREFUSED:
     case ARES_ENOTIMP:
     case ARES_EFORMERR:
         return cnet__dns_error(err, CNET_ESERVER, what, server, cnet_strerror(CNET_ESERVER));
     case ARES_ETIMEOUT:
-        return cnet__dns_error(err, CNET_EDIALTIMEOUT, what, server, cnet_strerror(CNET_EDIALTIMEOUT));
+        return cnet__dns_error(err, CNET_EDIALTIMEOUT, what, server,
+                               cnet_strerror(CNET_EDIALTIMEOUT));
     case ARES_ECONNREFUSED:
         return cnet__dns_error(err, -ECONNREFUSED, what, server, cnet_strerror(-ECONNREFUSED));
     case ARES_EBADRESP:
-        return cnet__dns_error(err, CNET_EBADMESSAGE, what, server, cnet_strerror(CNET_EBADMESSAGE));
+        return cnet__dns_error(err, CNET_EBADMESSAGE, what, server,
+                               cnet_strerror(CNET_EBADMESSAGE));
     case ARES_ENOMEM:
         return cnet__dns_error(err, -ENOMEM, what, NULL, cnet_strerror(-ENOMEM));
     default:
@@ -502,8 +508,8 @@ int cnet__dns_query(const char *name, const char *what, int type, int64_t deadli
     memset(ans, 0, sizeof *ans);
     rc = channel_take(&ch, &gen);
     if (rc < 0)
-        return cnet__dns_error(err, rc, what, NULL, rc == -ENOMEM ? cnet_strerror(rc)
-                                                                   : "cannot read /etc/resolv.conf");
+        return cnet__dns_error(err, rc, what, NULL,
+                               rc == -ENOMEM ? cnet_strerror(rc) : "cannot read /etc/resolv.conf");
     channel_server(ch, ans->server, sizeof ans->server);
     ares_set_socket_callback(ch, socket_made, &q);
     ares_search(ch, name, 1 /* IN */, type, answered, &q);

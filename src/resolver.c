@@ -128,7 +128,8 @@ static int lookup_begin(cnet_resolver *r, const char *what, int64_t *deadline, c
     if (stopped)
         return cnet__dns_error(err, CNET_ECANCELED, what, NULL, cnet_strerror(CNET_ECANCELED));
     if (*deadline != 0 && cnet_now_ns() >= *deadline)
-        return cnet__dns_error(err, CNET_EDIALTIMEOUT, what, NULL, cnet_strerror(CNET_EDIALTIMEOUT));
+        return cnet__dns_error(err, CNET_EDIALTIMEOUT, what, NULL,
+                               cnet_strerror(CNET_EDIALTIMEOUT));
     return 0;
 }
 
@@ -393,7 +394,8 @@ static int not_found(cnet_error *err, const char *host)
 
 /* The system resolver's failure in Go's words. EAI_AGAIN covers both a timeout and
  * SERVFAIL: the same question asked of DNS tells which, as Go would have seen it. */
-static int system_lookup_error(cnet_resolver *r, int rc, const char *host, int64_t deadline, cnet_error *err)
+static int system_lookup_error(cnet_resolver *r, int rc, const char *host, int64_t deadline,
+                               cnet_error *err)
 {
     cnet__dns_answer ans;
     int q;
@@ -670,7 +672,8 @@ int cnet_lookup_cname(cnet_resolver *r, const char *host, char **cname, cnet_err
         }
     }
     if (end == NULL)
-        return rc < 0 ? rc : cnet__dns_error(err, CNET_ENOHOST, host, NULL, cnet_strerror(CNET_ENOHOST));
+        return rc < 0 ? rc
+                      : cnet__dns_error(err, CNET_ENOHOST, host, NULL, cnet_strerror(CNET_ENOHOST));
     return *cname != NULL ? 0 : nomem(err, host);
 }
 
@@ -828,7 +831,8 @@ int cnet_lookup_srv(cnet_resolver *r, const char *service, const char *proto, co
     if (srvs != NULL)
         *srvs = NULL;
     if (service == NULL || proto == NULL || name == NULL)
-        return cnet__null_arg(err, "lookup", service == NULL ? "service" : proto == NULL ? "proto" : "name");
+        return cnet__null_arg(err, "lookup",
+                              service == NULL ? "service" : proto == NULL ? "proto" : "name");
     if (srvs == NULL)
         return cnet__null_arg(err, "lookup", "srvs");
     if (service[0] == '\0' && proto[0] == '\0')
@@ -966,7 +970,8 @@ int cnet_lookup_port(const char *network, const char *service, cnet_error *err)
         }
         return CNET_EUNKNOWNNET;
     }
-    rc = cnet__port_lookup(net != NULL ? net->kind : CNET__TCP, service, &port, inner, sizeof inner);
+    rc = cnet__port_lookup(net != NULL ? net->kind : CNET__TCP, service, &port, inner,
+                           sizeof inner);
     if (rc == CNET_EUNKNOWNPORT && net == NULL)
         rc = cnet__port_lookup(CNET__UDP, service, &port, inner, sizeof inner);
     if (rc < 0) {

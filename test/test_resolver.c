@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 
 static const char server[] = "127.0.0.1:53";
 
@@ -203,7 +204,8 @@ static void lookup_port_numbers_and_names(void **state)
 static void resolv_conf_change_is_seen(void **state)
 {
     static const char plain[] = "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n";
-    static const char search[] = "nameserver 127.0.0.1\nsearch test\noptions timeout:1 attempts:1\n";
+    static const char search[] =
+        "nameserver 127.0.0.1\nsearch test\noptions timeout:1 attempts:1\n";
     cnet_error err;
     cnet_mx *mxs;
     FILE *f;
@@ -545,6 +547,67 @@ static void every_failure_of_a_lookups_calls_is_clean(void **state)
     assert_true(injected > 20);
 }
 
+/* ---- a lookup parks its task ------------------------------------------------------- */
+
+typedef struct parking {
+    int (*lookup)(cnet_resolver *r, cnet_error *err);
+    _Atomic int waiting, ticks;
+    int rc;
+} parking;
+
+static void ticker(void *arg)
+{
+    parking *pk = arg;
+
+    while (atomic_load(&pk->waiting)) {
+        cnet_sleep(5000000);
+        atomic_fetch_add(&pk->ticks, 1);
+    }
+}
+
+static void lookup_beside_ticker(void *arg)
+{
+    parking *pk = arg;
+    cnet_resolver *r;
+    cnet_error err;
+
+    atomic_store(&pk->waiting, 1);
+    assert_int_equal(cnet_go(ticker, pk), 0);
+    assert_int_equal(cnet_resolver_new(&r), 0);
+    cnet_resolver_set_deadline(r, cnet_now_ns() + 300000000);
+    pk->rc = pk->lookup(r, &err);
+    atomic_store(&pk->waiting, 0);
+    cnet_resolver_free(r);
+}
+
+/* One scheduler thread, two tasks: while a lookup waits for a server that never
+ * answers, the other task keeps running. No timing is assumed, only the order of two
+ * timers on the one scheduler: the ticker's 5 ms sleep ends before the lookup's 300 ms
+ * deadline, so a parked lookup lets it tick at least once, while a lookup that blocked
+ * the thread would leave it no tick at all (it stops once the lookup returns). The DNS
+ * path parks on c-ares's socket, the host path on its resolver thread's answer.
+ * Plain-thread run only: a task cannot start a runtime of its own. */
+static void lookup_parks_its_task(void **state)
+{
+    int (*lookups[])(cnet_resolver *, cnet_error *) = {txt_silent, host_silent};
+    cnet_runtime_config one = {.threads = 1};
+
+    if (cnet_in_task()) {
+        print_message("skipped inside a task (cnet_run cannot nest)\n");
+        return;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        parking pk = {.lookup = lookups[i]};
+
+        assert_int_equal(cnet_run(&one, lookup_beside_ticker, &pk, NULL), 0);
+        assert_int_equal(pk.rc, CNET_EDIALTIMEOUT);
+        print_message("%s: %d ticks while the lookup waited\n", i == 0 ? "txt" : "host",
+                      atomic_load(&pk.ticks));
+        assert_true(atomic_load(&pk.ticks) >= 1);
+    }
+    wait_abandoned_lookups(state);
+}
+
 /* ---- bad input -------------------------------------------------------------------- */
 
 static void null_arguments_are_errors(void **state)
@@ -607,6 +670,7 @@ int main(void)
         TU_TEST(resolver_deadline_ends_the_wait),
         TU_TEST(stop_from_another_thread_cancels_dns_query),
         TU_TEST(stop_from_another_thread_cancels_host_lookup),
+        TU_TEST(lookup_parks_its_task),
         TU_TEST(null_arguments_are_errors),
         TU_TEST(every_failure_of_a_lookups_calls_is_clean),
     };

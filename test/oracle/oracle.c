@@ -678,7 +678,8 @@ static void list_result(run *r, char **v, int n, int sorted)
         qsort(v, (size_t)n, sizeof *v, compare_strings);
     len = (size_t)snprintf(r->result, sizeof r->result, "ok ");
     for (int i = 0; i < n && len < sizeof r->result; i++)
-        len += (size_t)snprintf(r->result + len, sizeof r->result - len, "%s%s", i > 0 ? "," : "", v[i]);
+        len += (size_t)snprintf(r->result + len, sizeof r->result - len, "%s%s",
+                                i > 0 ? "," : "", v[i]);
 }
 
 static void lookup_list(run *r, int n, char **v, int sorted, const cnet_error *err)

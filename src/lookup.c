@@ -146,7 +146,7 @@ static int wait_answer(lookup_job *job, int64_t deadline, struct addrinfo **res,
      * scheduler may run it late): Go's select would pick either at random. */
     if (deadline != 0 && cnet__poll_timeout(deadline) == 0)
         *timed_out = true;
-    if (!*timed_out) {
+    if (job->done && !*timed_out) {
         rc = job->rc;
         errno = job->sys_errno; /* as if the caller had called getaddrinfo itself */
         *res = job->res;

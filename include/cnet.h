@@ -486,7 +486,8 @@ CNET_EXTERN int cnet_listen_backlog(void);
  * Go's net/netip (Addr, Prefix) and net.Interfaces. The address types are values: no
  * allocation, copied by assignment, compared with cnet_addr_compare(). Every function
  * that makes one writes all its bytes (the zone's unused tail is zero), so two equal
- * values are also equal under memcmp(). */
+ * values are also equal under memcmp(). They touch no system state: any thread or task
+ * may use them. */
 
 #define CNET_ZONE_MAX 64 /* a zone's bytes with its NUL: Go keeps any length, cnet 63 */
 
@@ -523,7 +524,8 @@ CNET_EXTERN int cnet_addr_parse(const char *s, cnet_addr *out, cnet_error *err);
  * IPv6 address, "%zone" after an IPv6 address that has one. Returns the length, or
  * CNET_ENOSPACE (buf = "") when len is too small; -EINVAL for NULL. */
 CNET_EXTERN int cnet_addr_string(const cnet_addr *a, char *buf, size_t len);
-/* Constructors (Go's AddrFrom4, AddrFrom16: the latter stays IPv6 even when mapped). */
+/* Constructors (Go's AddrFrom4, AddrFrom16: the latter stays IPv6 even when mapped);
+ * NULL gives the zero Addr. */
 CNET_EXTERN cnet_addr cnet_addr_from4(const uint8_t b[4]);
 CNET_EXTERN cnet_addr cnet_addr_from16(const uint8_t b[16]);
 /* Go's Compare: -1, 0 or +1, ordering by BitLen (invalid, IPv4, IPv6), then the bytes,
@@ -533,8 +535,8 @@ CNET_EXTERN int cnet_addr_less(const cnet_addr *a, const cnet_addr *b);
 /* Go's Unmap: the IPv4 address inside an IPv4-mapped one (its zone dropped), else *a.
  * NULL gives the zero Addr. */
 CNET_EXTERN cnet_addr cnet_addr_unmap(const cnet_addr *a);
-/* Go's predicates, 1 or 0 (0 for NULL and for the zero Addr). As in Go, an IPv4-mapped
- * address is IPv6: ::ffff:127.0.0.1 is not a loopback address. */
+/* Go's predicates, 1 or 0 (0 for NULL and for the zero Addr). As in Go 1.19, an
+ * IPv4-mapped address is IPv6: ::ffff:127.0.0.1 is not a loopback address. */
 CNET_EXTERN int cnet_addr_is_valid(const cnet_addr *a);
 CNET_EXTERN int cnet_addr_bitlen(const cnet_addr *a); /* 0, 32 or 128 */
 CNET_EXTERN int cnet_addr_is4(const cnet_addr *a);

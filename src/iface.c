@@ -54,7 +54,7 @@ int cnet__iface_add_link(cnet__iface_acc *acc, const cnet_interface *link)
 
 int cnet__iface_add_addr(cnet__iface_acc *acc, int index, const cnet_prefix *addr)
 {
-    size_t cap_index = acc->capall;
+    size_t cap_index = acc->capall; /* the two arrays grow in step: same capacity */
 
     if (grow((void **)&acc->all, &acc->capall, acc->nall, sizeof *acc->all) < 0)
         return -ENOMEM;

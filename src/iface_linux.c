@@ -191,6 +191,7 @@ static int dump(int fd, int type, uint32_t seq, cnet__iface_acc *acc, unsigned c
 
     rc = send_dump_request(fd, type, seq);
     while (rc == 0) {
+        memset(&from, 0, sizeof from);
         fromlen = sizeof from;
         n = cnet__os_recvfrom(fd, buf, DUMP_BUFFER, 0, (struct sockaddr *)&from, &fromlen);
         if (n < 0 && errno == EINTR)

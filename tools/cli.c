@@ -128,18 +128,18 @@ int cli_timeout_option(const cli_command *cmd, const char *option, int64_t *ns)
 {
     char seconds[64];
     char why[CNET_ERROR_MAX];
-    const char *text = optarg;
 
-    if (is_plain_seconds(optarg)) {
-        /* Go's parser does the arithmetic, so "0.5" means exactly what "0.5s" does. */
-        if (strlen(optarg) + 2 > sizeof seconds ||
-            cli_parse_duration(strcat(strcpy(seconds, optarg), "s"), ns, why, sizeof why) < 0)
-            return cli_usage(cmd, "%s: %s seconds is longer than a duration can be "
-                                  "(2562047h47m16.854775807s)", option, optarg);
-        text = seconds;
+    if (!is_plain_seconds(optarg)) {
+        if (cli_parse_duration(optarg, ns, why, sizeof why) < 0)
+            return cli_usage(cmd, "%s: %s", option, why);
+    } else if (strlen(optarg) + 2 > sizeof seconds ||
+               cli_parse_duration(strcat(strcpy(seconds, optarg), "s"), ns, why,
+                                  sizeof why) < 0) {
+        /* Go's parser does the arithmetic, so "0.5" means exactly what "0.5s" does; it
+         * fails only past the longest duration. */
+        return cli_usage(cmd, "%s: %s seconds is longer than a duration can be "
+                              "(2562047h47m16.854775807s)", option, optarg);
     }
-    if (text == optarg && cli_parse_duration(optarg, ns, why, sizeof why) < 0)
-        return cli_usage(cmd, "%s: %s", option, why);
     if (*ns <= 0)
         return cli_usage(cmd, "%s wants a duration > 0, not \"%s\"", option, optarg);
     return CLI_OK;

@@ -38,7 +38,7 @@ declare -A QEMU_LEAVES_OUT=(
     # `cnet serve` re-execs itself); oracle/run.sh runs oracle_c; test_activation and
     # test_cloexec exec /proc/self/exe in their children; test_restart execs
     # helper_server, which re-execs itself; test_syscalls.sh has strace exec the probe.
-    [exec]="cli oracle activation activation_task cloexec cloexec_task restart restart_group
+    [exec]="cli cli_nc oracle activation activation_task cloexec cloexec_task restart restart_group
             syscalls"
     # getsockopt(TCP_INFO) copies out 4 bytes (qemu converts TCP options as one int):
     # the listen backlog (tcpi_sacked) and the accept queues (tcpi_unacked) read as 0.

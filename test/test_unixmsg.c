@@ -274,6 +274,32 @@ static void listener_handed_over_in_process(void **state)
     tu_pair_close(&p);
 }
 
+/* A unix listener on a path: the receiver's handle never removes the file, which is
+ * the sender's to remove when it closes its own. */
+static void unix_listener_handed_over_keeps_its_file(void **state)
+{
+    (void)state;
+    tu_pair p;
+    char dir[64], path[128], name[256];
+    cnet_listener *ln, *got = NULL;
+    cnet_error err;
+    tu_make_tempdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/web.sock", dir);
+    ln = tu_listen("unix", path);
+    unix_pair(&p);
+    assert_int_equal(cnet_listener_send(p.client, ln, "web", &err), 0);
+    assert_int_equal(cnet_listener_recv(p.server, &got, name, sizeof name, &err), 0);
+    cnet_conn *c = tu_dial("unix", path), *s = tu_accept(got);
+    cnet_conn_close(c);
+    cnet_conn_close(s);
+    assert_int_equal(cnet_listener_close(got), 0);
+    assert_true(tu_path_exists(path));
+    assert_int_equal(cnet_listener_close(ln), 0);
+    assert_false(tu_path_exists(path));
+    assert_int_equal(rmdir(dir), 0);
+    tu_pair_close(&p);
+}
+
 static void listener_recv_refuses_what_is_not_a_handover(void **state)
 {
     (void)state;
@@ -503,6 +529,7 @@ int main(int argc, char **argv)
         TU_TEST(recv_honours_deadline_and_stop),
         TU_TEST(peer_cred_names_this_process),
         TU_TEST(listener_handed_over_in_process),
+        TU_TEST(unix_listener_handed_over_keeps_its_file),
         TU_TEST(listener_recv_refuses_what_is_not_a_handover),
         TU_TEST(listener_handed_to_an_unrelated_process),
         TU_TEST(fdstore_sends_to_the_notify_socket),

@@ -139,9 +139,11 @@ static void the_most_descriptors_one_message_carries(void **state)
     assert_int_equal(pipe(pp), 0);
     for (int i = 0; i <= CNET_MAX_FDS; i++)
         fds[i] = pp[1];
-    assert_int_equal(cnet_conn_send_fds(p.client, "m", 1, fds, CNET_MAX_FDS + 1, NULL, &err), -EINVAL);
+    assert_int_equal(cnet_conn_send_fds(p.client, "m", 1, fds, CNET_MAX_FDS + 1, NULL, &err),
+                     -EINVAL);
     assert_int_equal(cnet_conn_send_fds(p.client, "m", 1, fds, CNET_MAX_FDS, NULL, &err), 0);
-    assert_int_equal(cnet_conn_recv_fds(p.server, &c, 1, &n, got, CNET_MAX_FDS + 8, &nfds, &err), 0);
+    assert_int_equal(
+        cnet_conn_recv_fds(p.server, &c, 1, &n, got, CNET_MAX_FDS + 8, &nfds, &err), 0);
     assert_int_equal(nfds, CNET_MAX_FDS);
     for (size_t i = 0; i < nfds; i++)
         close(got[i]);
@@ -187,7 +189,8 @@ static void tcp_conns_carry_no_descriptors(void **state)
     assert_string_equal(err.msg, want);
     assert_int_equal(cnet_conn_recv_fds(p.client, buf, 4, &n, &got, 1, &nfds, &err), -EINVAL);
     assert_int_equal(cnet_conn_peer_cred(p.client, &cred, &err), -EOPNOTSUPP);
-    snprintf(want, sizeof want, "peercred tcp %s->%s: getsockopt: operation not supported", local, remote);
+    snprintf(want, sizeof want, "peercred tcp %s->%s: getsockopt: operation not supported", local,
+             remote);
     assert_string_equal(err.msg, want);
     tu_pair_close(&p);
 }

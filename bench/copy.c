@@ -4,11 +4,11 @@
  *
  * proxy: a source thread sends MIB MiB into one TCP connection (sendfile of a file in
  * the page cache), the proxy thread moves them to a second connection, a sink thread
- * discards them (recv with MSG_TRUNC: no copy), so that the proxy sets the pace: with cnet_copy (splice through
- * a pipe) and with a cnet_conn_read / cnet_conn_write loop over a 64 KiB buffer (Go's
- * io.Copy shape; cnet's own fallback). sendfile: the sending thread sends a MIB MiB
- * file (in the page cache) with cnet_conn_sendfile and with a read / cnet_conn_write
- * loop over the same buffer size. The two ways of each alternate, ROUNDS times; each
+ * discards them (recv with MSG_TRUNC: no copy), so that the proxy sets the pace: with
+ * cnet_copy (splice through a pipe) and with a cnet_conn_read / cnet_conn_write loop
+ * over a 64 KiB buffer (Go's io.Copy shape; cnet's own fallback). sendfile: the sending
+ * thread sends a MIB MiB file (in the page cache) to that sink with cnet_conn_sendfile
+ * and with a pread / cnet_conn_write loop over the same buffer size. The two ways of each alternate, ROUNDS times; each
  * reports its median rate and the copying thread's CPU time per byte
  * (CLOCK_THREAD_CPUTIME_ID: its system-call and kernel copy time, user time too).
  * Prints a Markdown table with the ratios. */
@@ -230,7 +230,8 @@ static void row(const char *name, result base, result fast, const char *fast_nam
 {
     double gib = (double)total_bytes / (1 << 30);
     double base_rate = gib / base.secs, fast_rate = gib / fast.secs;
-    double base_cpb = base.cpu * 1e9 / (double)total_bytes, fast_cpb = fast.cpu * 1e9 / (double)total_bytes;
+    double base_cpb = base.cpu * 1e9 / (double)total_bytes;
+    double fast_cpb = fast.cpu * 1e9 / (double)total_bytes;
     printf("| %s | %.2f GiB/s, %.3f ns/B | %s: %.2f GiB/s, %.3f ns/B | **%.2fx** | %.2fx less |\n",
            name, base_rate, base_cpb, fast_name, fast_rate, fast_cpb, fast_rate / base_rate,
            base_cpb / fast_cpb);
@@ -264,7 +265,8 @@ int main(int argc, char **argv)
     close(fd);
     printf("%d MiB over loopback TCP, median of %d rounds; CPU: the copying thread's, per byte\n\n",
            mib, rounds);
-    printf("| workload | read/write (64 KiB buffer) | kernel path | throughput ratio | CPU per byte |\n");
+    printf("| workload | read/write (64 KiB buffer) | kernel path | throughput ratio "
+           "| CPU per byte |\n");
     printf("|---|---|---|---|---|\n");
     row("proxy conn to conn", median(prw, rounds), median(psp, rounds), "splice (cnet_copy)");
     row("file to conn", median(frw, rounds), median(fsf, rounds), "sendfile (cnet_conn_sendfile)");

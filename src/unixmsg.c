@@ -89,7 +89,8 @@ int cnet_conn_send_fds(cnet_conn *c, const void *buf, size_t len, const int *fds
     if (written != NULL)
         *written = 0;
     if (c == NULL || (buf == NULL && len > 0) || (fds == NULL && nfds > 0))
-        return cnet__null_arg(err, "write", c == NULL ? "c" : buf == NULL && len > 0 ? "buf" : "fds");
+        return cnet__null_arg(err, "write",
+                              c == NULL ? "c" : buf == NULL && len > 0 ? "buf" : "fds");
     if (nfds > CNET_MAX_FDS)
         return cnet__op_error(err, -EINVAL, "write", c->net->name, NULL, NULL,
                               "invalid argument: more than 253 descriptors");

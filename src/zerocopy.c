@@ -103,7 +103,8 @@ int cnet_conn_sendfile(cnet_conn *c, int fd, int64_t offset, size_t count, size_
         return cnet__null_arg(err, "readfrom", "c");
     if (fd < 0 || offset < -1)
         return cnet__op_error(err, -EINVAL, "readfrom", c->net->name, NULL, NULL,
-                              fd < 0 ? "invalid argument: fd < 0" : "invalid argument: offset < -1");
+                              fd < 0 ? "invalid argument: fd < 0"
+                                     : "invalid argument: offset < -1");
     if (cnet__fd_acquire(&c->fd) < 0)
         return cnet__conn_closed_error(c, err, "readfrom");
     rc = cnet__fd_check_deadline(&c->fd.wdeadline);

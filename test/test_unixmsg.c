@@ -139,9 +139,11 @@ static void the_most_descriptors_one_message_carries(void **state)
     assert_int_equal(pipe(pp), 0);
     for (int i = 0; i <= CNET_MAX_FDS; i++)
         fds[i] = pp[1];
-    assert_int_equal(cnet_conn_send_fds(p.client, "m", 1, fds, CNET_MAX_FDS + 1, NULL, &err), -EINVAL);
+    assert_int_equal(cnet_conn_send_fds(p.client, "m", 1, fds, CNET_MAX_FDS + 1, NULL, &err),
+                     -EINVAL);
     assert_int_equal(cnet_conn_send_fds(p.client, "m", 1, fds, CNET_MAX_FDS, NULL, &err), 0);
-    assert_int_equal(cnet_conn_recv_fds(p.server, &c, 1, &n, got, CNET_MAX_FDS + 8, &nfds, &err), 0);
+    assert_int_equal(
+        cnet_conn_recv_fds(p.server, &c, 1, &n, got, CNET_MAX_FDS + 8, &nfds, &err), 0);
     assert_int_equal(nfds, CNET_MAX_FDS);
     for (size_t i = 0; i < nfds; i++)
         close(got[i]);
@@ -187,7 +189,8 @@ static void tcp_conns_carry_no_descriptors(void **state)
     assert_string_equal(err.msg, want);
     assert_int_equal(cnet_conn_recv_fds(p.client, buf, 4, &n, &got, 1, &nfds, &err), -EINVAL);
     assert_int_equal(cnet_conn_peer_cred(p.client, &cred, &err), -EOPNOTSUPP);
-    snprintf(want, sizeof want, "peercred tcp %s->%s: getsockopt: operation not supported", local, remote);
+    snprintf(want, sizeof want, "peercred tcp %s->%s: getsockopt: operation not supported", local,
+             remote);
     assert_string_equal(err.msg, want);
     tu_pair_close(&p);
 }
@@ -271,6 +274,32 @@ static void listener_handed_over_in_process(void **state)
     assert_int_equal(cnet_listener_close(ln), 0);
     dial_and_accept(got, addr); /* and the receiver goes on alone */
     cnet_listener_close(got);
+    tu_pair_close(&p);
+}
+
+/* A unix listener on a path: the receiver's handle never removes the file, which is
+ * the sender's to remove when it closes its own. */
+static void unix_listener_handed_over_keeps_its_file(void **state)
+{
+    (void)state;
+    tu_pair p;
+    char dir[64], path[128], name[256];
+    cnet_listener *ln, *got = NULL;
+    cnet_error err;
+    tu_make_tempdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/web.sock", dir);
+    ln = tu_listen("unix", path);
+    unix_pair(&p);
+    assert_int_equal(cnet_listener_send(p.client, ln, "web", &err), 0);
+    assert_int_equal(cnet_listener_recv(p.server, &got, name, sizeof name, &err), 0);
+    cnet_conn *c = tu_dial("unix", path), *s = tu_accept(got);
+    cnet_conn_close(c);
+    cnet_conn_close(s);
+    assert_int_equal(cnet_listener_close(got), 0);
+    assert_true(tu_path_exists(path));
+    assert_int_equal(cnet_listener_close(ln), 0);
+    assert_false(tu_path_exists(path));
+    assert_int_equal(rmdir(dir), 0);
     tu_pair_close(&p);
 }
 
@@ -503,6 +532,7 @@ int main(int argc, char **argv)
         TU_TEST(recv_honours_deadline_and_stop),
         TU_TEST(peer_cred_names_this_process),
         TU_TEST(listener_handed_over_in_process),
+        TU_TEST(unix_listener_handed_over_keeps_its_file),
         TU_TEST(listener_recv_refuses_what_is_not_a_handover),
         TU_TEST(listener_handed_to_an_unrelated_process),
         TU_TEST(fdstore_sends_to_the_notify_socket),

@@ -784,6 +784,53 @@ static void lookup_case(run *r, const char *cmd, char a[][LINE_MAX_LEN], size_t 
     lookup_records(r, res, cmd, a, argc);
     cnet_resolver_free(res);
 }
+/* ---- message I/O: streams and unix ---- */
+static const char *err_or_ok(int rc, const cnet_error *err)
+{
+    return rc < 0 ? err->msg : "ok";
+}
+
+/* oracle.go's streamExpired: writev past an expired write deadline, then a copy from
+ * the accepted end past its expired read deadline (cnet_copy, Go's splice path). */
+static void stream_expired(run *r, const char *network, const char *address)
+{
+    cnet_listener *ln;
+    cnet_conn *c, *s;
+    cnet_dialer d = {.control = loopback_only};
+    struct iovec iov[2] = {{"ab", 2}, {"cd", 2}};
+    char addr[CNET_ADDRSTRLEN], local[CNET_ADDRSTRLEN], text[2 * CNET_ERROR_MAX + 32];
+    cnet_error err, werr, rerr;
+    int wrc, rrc;
+    if (cnet_listen(network, address, &ln, &err) < 0) {
+        set_result(r, "err ", err.msg);
+        return;
+    }
+    cnet_listener_addr(ln, addr, sizeof addr);
+    learn(r, network, addr);
+    if (cnet_dial_with(&d, network, addr, &c, &err) < 0) {
+        set_result(r, "err ", err.msg);
+        cnet_listener_close(ln);
+        return;
+    }
+    if (cnet_conn_local_addr(c, local, sizeof local) > 0)
+        learn(r, network, local);
+    if (cnet_listener_accept(ln, &s, &err) < 0) {
+        set_result(r, "err ", err.msg);
+    } else {
+        cnet_conn_set_write_deadline(c, cnet_now_ns() - 1000000000);
+        wrc = cnet_conn_writev(c, iov, 2, NULL, &werr);
+        cnet_conn_set_write_deadline(c, 0);
+        cnet_conn_set_read_deadline(s, cnet_now_ns() - 1000000000);
+        rrc = cnet_copy(c, s, SIZE_MAX, NULL, &rerr);
+        snprintf(text, sizeof text, "writev=%s splice=%s", err_or_ok(wrc, &werr),
+                 err_or_ok(rrc, &rerr));
+        set_result(r, "", text);
+        cnet_conn_close(s);
+    }
+    cnet_conn_close(c);
+    cnet_listener_close(ln);
+}
+/* ---- end of message I/O: streams and unix ---- */
 
 static void dispatch(run *r, const char *cmd, char a[][LINE_MAX_LEN], size_t argc)
 {
@@ -829,6 +876,8 @@ static void dispatch(run *r, const char *cmd, char a[][LINE_MAX_LEN], size_t arg
         dial_refused(r, a[0], a[1], NULL);
     else if (is(cmd, argc, "dial-refused-from", 3))
         dial_refused(r, a[0], a[1], a[2]);
+    else if (is(cmd, argc, "stream-expired", 2)) /* message I/O: streams and unix */
+        stream_expired(r, a[0], a[1]);
     else if (!netip_case(r, cmd, a, argc)) /* ---- addresses and interfaces ---- */
         set_result(r, "", "oracle: bad case");
 }

@@ -142,12 +142,54 @@ func (r *run) dispatch(cmd string, a []string) string {
 		return r.dialRefused(a[0], a[1], nil)
 	case cmd == "dial-refused-from" && len(a) == 3:
 		return r.dialRefused(a[0], a[1], &a[2])
+	case cmd == "stream-expired" && len(a) == 2: // message I/O: streams and unix
+		return r.streamExpired(a[0], a[1])
 	}
 	if result, ok := netipCase(cmd, a); ok { // ---- addresses and interfaces ----
 		return result
 	}
 	return "oracle: bad case"
 }
+
+// ---- message I/O: streams and unix ----
+
+// streamExpired: on one TCP pair, net.Buffers.WriteTo past an expired write deadline
+// (writev), then TCPConn.ReadFrom(the other end's conn) past its expired read
+// deadline (Go's splice path): the two errors.
+func (r *run) streamExpired(network, address string) string {
+	l, err := net.Listen(network, address)
+	if err != nil {
+		return "err " + err.Error()
+	}
+	defer l.Close()
+	c, err := dialer.Dial(network, r.learn(l.Addr()))
+	if err != nil {
+		return "err " + err.Error()
+	}
+	defer c.Close()
+	r.learn(c.LocalAddr())
+	s, err := l.Accept()
+	if err != nil {
+		return "err " + err.Error()
+	}
+	defer s.Close()
+	past := time.Now().Add(-time.Second)
+	c.SetWriteDeadline(past)
+	_, werr := (&net.Buffers{[]byte("ab"), []byte("cd")}).WriteTo(c)
+	c.SetWriteDeadline(time.Time{})
+	s.SetReadDeadline(past)
+	_, rerr := c.(*net.TCPConn).ReadFrom(s)
+	return "writev=" + errString(werr) + " splice=" + errString(rerr)
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return err.Error()
+}
+
+// ---- end of message I/O: streams and unix ----
 
 // An endpoint of any kind, reduced to what the cases print.
 type endpoint interface {

@@ -804,8 +804,8 @@ typedef struct cnet_msg_control {
 
 /* One datagram. buf/len are the caller's (for a read: room for the datagram; for a
  * write: the payload). addr: read: the sender ("127.0.0.1:5000", "[::1]:5000"); write:
- * the destination ("host:port" literal or "localhost"; "" on a connected socket is not
- * supported: packet conns are never connected). n is set to the bytes read or written. */
+ * the destination ("host:port" literal or "localhost"; "" is CNET_EMISSINGADDR). n is
+ * set to the bytes read or written. */
 typedef struct cnet_msg {
     void *buf;
     size_t len;
@@ -833,16 +833,17 @@ CNET_EXTERN ssize_t cnet_packet_read_msg(cnet_packet_conn *pc, cnet_msg *m, cnet
 /* Go's WriteMsgUDP: sends m->len bytes of m->buf to m->addr with the control data whose
  * bits are set in m->ctl.flags (CNET_MSG_LOCAL_IP, _IFINDEX, _TOS, _TTL; the others are
  * ignored). Returns m->n (= m->len), or an error: CNET_EMISSINGADDR for "", address
- * errors as cnet_packet_write_to, -EINVAL for a local_ip that is no IP of the socket's
- * family, or "write udp 127.0.0.1:5000->127.0.0.1:9: sendmsg: <errno text>" (sending
- * from an address this host does not have: -EINVAL, or -EADDRNOTAVAIL). */
+ * errors as cnet_packet_write_to, -EINVAL for a local_ip that is no IP literal or an
+ * IPv6 one on an IPv4 socket (an IPv4 one on an IPv6 socket is sent IPv4-mapped), or
+ * "write udp 127.0.0.1:5000->127.0.0.1:9: sendmsg: <errno text>" (sending from an
+ * address this host does not have: -EINVAL, -EADDRNOTAVAIL or -ENETUNREACH, by kernel
+ * and route). */
 CNET_EXTERN ssize_t cnet_packet_write_msg(cnet_packet_conn *pc, cnet_msg *m, cnet_error *err);
 
 /* x/net's ReadBatch: receives up to n datagrams (at most 16 per call), at least one:
  * blocks (a task parks) until the first arrives, then takes those already queued
  * without waiting, in one recvmmsg where the OS has it (Linux), else one recvmsg: one
- * datagram per call. Each message is
- * filled as by cnet_packet_read_msg. Returns the count (1..n), or an error as
+ * datagram per call. Each message is filled as by cnet_packet_read_msg. Returns the count (1..n), or an error as
  * cnet_packet_read_msg's (syscall "recvmmsg" on Linux). n 0 returns 0 at once. */
 CNET_EXTERN int cnet_packet_read_batch(cnet_packet_conn *pc, cnet_msg *ms, size_t n,
                                        cnet_error *err);
@@ -865,8 +866,8 @@ typedef struct cnet_batch_opts {
  * until all are sent; each sent message gets m->n. Returns n, or an error (as
  * cnet_packet_write_msg's; syscall "sendmmsg" on Linux) after which *sent (if non-NULL)
  * says how many messages went out before it: the caller may retry the rest. opts NULL
- * is all zero. A message larger than one datagram can be fails that message with
- * -EMSGSIZE ("message too long"). */
+ * is all zero. A message longer than a datagram can be fails with -EMSGSIZE ("message
+ * too long"), after the messages before it were sent. */
 CNET_EXTERN int cnet_packet_write_batch(cnet_packet_conn *pc, cnet_msg *ms, size_t n,
                                         const cnet_batch_opts *opts, size_t *sent,
                                         cnet_error *err);

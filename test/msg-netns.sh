@@ -1,6 +1,7 @@
 #!/bin/sh
 # msg-netns.sh PROGRAM [ARGS...]: runs PROGRAM in a throw-away network namespace with lo
-# up and two ifb devices, d1 with 198.18.1.1/24 and d2 with 198.18.2.1/24: a host with
+# up and two ifb devices, d1 with 198.18.1.1/24 and fd42:1::1/64, d2 with 198.18.2.1/24
+# and fd42:2::1/64: a host with
 # two addresses on two devices, for the tests of destination addresses and reply source
 # addresses (pktinfo). Nothing can leave the namespace, and it disappears with the
 # program. Exits 77 (ctest SKIP) when no namespace or device can be made.
@@ -20,6 +21,9 @@ if [ "${1:-}" != --inside ]; then
 fi
 shift
 set -e
+# No duplicate address detection: the IPv6 addresses are usable at once.
+echo 0 >/proc/sys/net/ipv6/conf/all/accept_dad
+echo 0 >/proc/sys/net/ipv6/conf/default/accept_dad
 ip link set lo up
 for n in 1 2; do
     if ! ip link add d$n type ifb 2>/dev/null; then
@@ -28,6 +32,7 @@ for n in 1 2; do
     fi
     ip link set d$n up
     ip addr add 198.18.$n.1/24 dev d$n
+    ip addr add fd42:$n::1/64 dev d$n nodad
 done
 set +e
 exec "$@"

@@ -202,6 +202,37 @@ static void receiver_bound_to_its_group(void **state)
     cnet_packet_close(bound);
 }
 
+/* MLD: the same joins on IPv6, hop limit and interface included. */
+static void ipv6_join_hop_limit_and_leave(void **state)
+{
+    (void)state;
+    const char *g = "ff15::77";
+    cnet_packet_conn *r = tu_listen_packet("udp6", "[::]:0");
+    cnet_packet_conn *s = tu_listen_packet("udp6", "[fd42:1::1]:0");
+    char raddr[CNET_ADDRSTRLEN];
+    cnet_error err;
+    cnet_msg m;
+    int port = tu_packet_addr(r, raddr, sizeof raddr);
+    ok(cnet_packet_set_control(r, CNET_MSG_TTL | CNET_MSG_LOCAL_IP | CNET_MSG_IFINDEX, 1, &err), &err);
+    ok(cnet_packet_join_group(r, "d1", g, &err), &err);
+    ok(cnet_packet_set_multicast_interface(s, "d1", &err), &err);
+    ok(cnet_packet_set_multicast_loopback(s, 1, &err), &err);
+    ok(cnet_packet_set_multicast_ttl(s, 4, &err), &err);
+    char to[CNET_ADDRSTRLEN];
+    snprintf(to, sizeof to, "[%s]:%d", g, port);
+    assert_int_equal(cnet_packet_write_to(s, "six", 3, to, &err), 3);
+    expect_datagram(r, "six", &m);
+    assert_int_equal(m.ctl.ttl, 4);
+    assert_string_equal(m.ctl.local_ip, g);
+    assert_int_equal(m.ctl.ifindex, if_nametoindex("d1"));
+    ok(cnet_packet_leave_group(r, "d1", g, &err), &err);
+    assert_int_equal(cnet_packet_write_to(s, "gone", 4, to, &err), 4);
+    expect_nothing(r);
+    assert_int_equal(cnet_packet_join_group(r, "d1", "239.1.1.1", &err), CNET_ENOTMULTICAST);
+    cnet_packet_close(s);
+    cnet_packet_close(r);
+}
+
 static void bad_arguments(void **state)
 {
     (void)state;
@@ -251,6 +282,7 @@ int main(int argc, char **argv)
         TU_TEST(ttl_and_loopback),
         TU_TEST(source_specific_join),
         TU_TEST(receiver_bound_to_its_group),
+        TU_TEST(ipv6_join_hop_limit_and_leave),
         TU_TEST(bad_arguments),
     };
     if (argc > 1 && strcmp(argv[1], "netns") == 0)

@@ -423,7 +423,7 @@ static int run_send(const cli_command *cmd, int argc, char **argv)
     send_options o = {0, 0};
     cnet_packet_conn *pc;
     cnet_error err;
-    const char *local;
+    const char *local = NULL;
     const char *dest;
     int rc;
 

@@ -121,20 +121,6 @@ static void close_rights(rights_in *in)
     }
 }
 
-/* CMSG_NXTHDR, in a function of its own: musl's macro compares a signed with an
- * unsigned length, which -Wsign-compare (clang) rejects at every use. */
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#endif
-static struct cmsghdr *next_cmsg(struct msghdr *msg, struct cmsghdr *cm)
-{
-    return CMSG_NXTHDR(msg, cm);
-}
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-
 /* Takes every SCM_RIGHTS descriptor out of msg (into in, or closed if it has no room),
  * each made close-on-exec where recvmsg could not do it. 0 or -errno (fcntl). */
 static int take_rights(struct msghdr *msg, rights_in *in)
@@ -143,7 +129,7 @@ static int take_rights(struct msghdr *msg, rights_in *in)
     size_t i, k;
     int fd, rc = 0;
 
-    for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = next_cmsg(msg, cm)) {
+    for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = cnet__cmsg_next(msg, cm)) {
         if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
             continue;
         k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);

@@ -827,7 +827,7 @@ int cnet__mcast_membership(int fd, int family, bool join, unsigned ifindex,
 /* Go's OpError for an I/O failure on c, as conn.c writes it: "<op> <net>
  * <local>-><remote>: <syscall>: <errno text>" (no syscall part for CNET_ECLOSED,
  * CNET_ETIMEOUT or a NULL syscall). The second form is for a handle that is closing: it
- * names only the remote end. Both return code. (msgio.c) */
+ * names only the remote end. Both return code. (conn.c) */
 int cnet__conn_error(cnet_conn *c, cnet_error *err, int code, const char *op,
                      const char *syscall);
 int cnet__conn_closed_error(cnet_conn *c, cnet_error *err, const char *op);

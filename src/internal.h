@@ -831,6 +831,15 @@ int cnet__mcast_membership(int fd, int family, bool join, unsigned ifindex,
 int cnet__conn_error(cnet_conn *c, cnet_error *err, int code, const char *op,
                      const char *syscall);
 int cnet__conn_closed_error(cnet_conn *c, cnet_error *err, const char *op);
+/* A control buffer for the most descriptors one message carries, aligned for cmsghdr,
+ * and the one SCM_RIGHTS message (1 <= nfds <= CNET_MAX_FDS) that msg then carries in
+ * it. (unixmsg.c) */
+typedef union cnet__rights_buf {
+    struct cmsghdr align;
+    char bytes[CMSG_SPACE(CNET_MAX_FDS * sizeof(int))];
+} cnet__rights_buf;
+void cnet__rights_attach(struct msghdr *msg, cnet__rights_buf *ctl, const int *fds,
+                         size_t nfds);
 /* Sends all len bytes of p on c (a reference held), waiting under its write deadline;
  * *done grows by what was sent. 0 or a code (no text). (writev.c) */
 int cnet__conn_write_all(cnet_conn *c, const char *p, size_t len, size_t *done);

@@ -7,15 +7,25 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A control buffer for the most descriptors one message carries, aligned for cmsghdr. */
-typedef union rights_buf {
-    struct cmsghdr align;
-    char bytes[CMSG_SPACE(CNET_MAX_FDS * sizeof(int))];
-} rights_buf;
 
 static size_t min_size(size_t a, size_t b)
 {
     return a < b ? a : b;
+}
+
+void cnet__rights_attach(struct msghdr *msg, cnet__rights_buf *ctl, const int *fds,
+                         size_t nfds)
+{
+    struct cmsghdr *cm;
+
+    memset(ctl, 0, sizeof *ctl);
+    msg->msg_control = ctl->bytes;
+    msg->msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+    cm = CMSG_FIRSTHDR(msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+    memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
 }
 
 static int sendmsg_waiting(cnet_conn *c, const struct msghdr *msg, size_t *sent)
@@ -43,8 +53,7 @@ static int send_rights(cnet_conn *c, const void *buf, size_t len, const int *fds
                        size_t *written, const char **syscall)
 {
     static const char dummy = 0;
-    rights_buf ctl;
-    struct cmsghdr *cm;
+    cnet__rights_buf ctl;
     struct iovec v;
     struct msghdr msg;
     size_t sent = 0;
@@ -58,16 +67,8 @@ static int send_rights(cnet_conn *c, const void *buf, size_t len, const int *fds
     v.iov_len = len > 0 || nfds == 0 || c->net->sotype == SOCK_DGRAM ? len : 1;
     msg.msg_iov = &v;
     msg.msg_iovlen = 1;
-    if (nfds > 0) {
-        memset(&ctl, 0, sizeof ctl);
-        msg.msg_control = ctl.bytes;
-        msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-        cm = CMSG_FIRSTHDR(&msg);
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-        memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
-    }
+    if (nfds > 0)
+        cnet__rights_attach(&msg, &ctl, fds, nfds);
     rc = sendmsg_waiting(c, &msg, &sent);
     if (rc < 0 || len == 0)
         return rc;
@@ -152,7 +153,7 @@ static int take_rights(struct msghdr *msg, rights_in *in)
 static int recv_rights(cnet_conn *c, void *buf, size_t len, size_t *got, rights_in *in,
                        const char **syscall)
 {
-    rights_buf ctl;
+    cnet__rights_buf ctl;
     struct iovec v = {buf, len};
     struct msghdr msg;
     ssize_t n;

@@ -661,6 +661,65 @@ static void use_interfaces(void)
     cnet_interfaces_free(list);
     check(cnet_interface_by_name("lo", &one, &ifi, &err) == 0, "interface_by_name", &err);
     cnet_interfaces_free(one);
+}
+
+/* ---- message I/O: datagrams ---- */
+static void use_datagram_messages(void)
+{
+    char to[CNET_ADDRSTRLEN] = "", got[2][16];
+    cnet_packet_conn *a = NULL, *b = NULL, *g = NULL;
+    const cnet_multicast_opts bound = {.bind_group = 1};
+    const cnet_batch_opts gso = {0};
+    cnet_msg one = {.buf = "one", .len = 3}, two[2], in[2];
+    cnet_error err = {0, ""};
+    size_t sent = 0;
+
+    if (cnet_listen_packet("udp4", "127.0.0.1:0", &a, &err) != 0 ||
+        cnet_listen_packet("udp4", "127.0.0.1:0", &b, &err) != 0) {
+        check(0, "listen_packet for messages", &err);
+        return;
+    }
+    cnet_packet_local_addr(b, to, sizeof to);
+    check(cnet_packet_set_control(b, CNET_MSG_LOCAL_IP | CNET_MSG_TTL, 1, &err) == 0,
+          "packet_set_control", &err);
+    snprintf(one.addr, sizeof one.addr, "%s", to);
+    check(cnet_packet_write_msg(a, &one, &err) == 3, "packet_write_msg", &err);
+    memset(two, 0, sizeof two);
+    for (int i = 0; i < 2; i++) {
+        two[i].buf = i == 0 ? "two" : "six";
+        two[i].len = 3;
+        snprintf(two[i].addr, sizeof two[i].addr, "%s", to);
+    }
+    check(cnet_packet_write_batch(a, two, 2, &gso, &sent, &err) == 2 && sent == 2,
+          "packet_write_batch", &err);
+    memset(in, 0, sizeof in);
+    in[0].buf = got[0];
+    in[0].len = sizeof got[0];
+    check(cnet_packet_read_msg(b, &in[0], &err) == 3 && strcmp(in[0].ctl.local_ip, "127.0.0.1") == 0,
+          "packet_read_msg", &err);
+    in[1].buf = got[1];
+    in[1].len = sizeof got[1];
+    check(cnet_packet_read_batch(b, in, 2, &err) >= 1, "packet_read_batch", &err);
+    check(cnet_packet_gso_supported(a) >= 0, "packet_gso_supported", NULL);
+    cnet_packet_close(a);
+    cnet_packet_close(b);
+    if (cnet_listen_multicast_udp_with(&bound, "udp4", "lo", "239.77.1.2:0", &g, &err) != 0) {
+        check(0, "listen_multicast_udp_with", &err);
+        return;
+    }
+    check(cnet_packet_join_group(g, "lo", "239.77.1.3", &err) == 0, "packet_join_group", &err);
+    check(cnet_packet_leave_group(g, "lo", "239.77.1.3", &err) == 0, "packet_leave_group", &err);
+    check(cnet_packet_join_source_group(g, "lo", "232.77.1.4", "127.0.0.1", &err) == 0,
+          "packet_join_source_group", &err);
+    check(cnet_packet_leave_source_group(g, "lo", "232.77.1.4", "127.0.0.1", &err) == 0,
+          "packet_leave_source_group", &err);
+    check(cnet_packet_set_multicast_ttl(g, 1, &err) == 0, "packet_set_multicast_ttl", &err);
+    check(cnet_packet_set_multicast_loopback(g, 1, &err) == 0, "packet_set_multicast_loopback", &err);
+    check(cnet_packet_set_multicast_interface(g, "lo", &err) == 0,
+          "packet_set_multicast_interface", &err);
+    cnet_packet_close(g);
+}
+
 /* ---- lookups ---- */
 /* Without any DNS query: "localhost" and literals come from /etc/hosts and the parser, a
  * name that is no domain name is refused before any query, and every record lookup
@@ -851,6 +910,7 @@ int main(int argc, char **argv)
     use_addresses(); /* ---- addresses and interfaces ---- */
     use_interfaces();
     use_lookups();
+    use_datagram_messages(); /* message I/O: datagrams */
     use_servers(argv[0]);
     use_stream_copies(); /* message I/O: streams and unix */
     use_unix_messages();

@@ -36,7 +36,8 @@ int cnet__local_sockaddr(int fd, cnet__sockaddr *sa)
 }
 
 /* Go's OpError for an I/O failure on c: "<op> <net> <local>-><remote>: <inner>". */
-static int conn_error(cnet_conn *c, cnet_error *err, int code, const char *op, const char *syscall)
+int cnet__conn_error(cnet_conn *c, cnet_error *err, int code, const char *op,
+                     const char *syscall)
 {
     char local[CNET_ADDRSTRLEN] = "", remote[CNET_ADDRSTRLEN] = "";
     cnet__sockaddr sa;
@@ -51,7 +52,7 @@ static int conn_error(cnet_conn *c, cnet_error *err, int code, const char *op, c
 }
 
 /* The handle is closing: its socket may already be gone, so name only the remote end. */
-static int closed_error(cnet_conn *c, cnet_error *err, const char *op)
+int cnet__conn_closed_error(cnet_conn *c, cnet_error *err, const char *op)
 {
     char remote[CNET_ADDRSTRLEN] = "";
 
@@ -89,7 +90,7 @@ ssize_t cnet_conn_read(cnet_conn *c, void *buf, size_t len, cnet_error *err)
     if (len == 0)
         return 0; /* Go: a zero-length read returns at once */
     if (cnet__fd_acquire(&c->fd) < 0)
-        return closed_error(c, err, "read");
+        return cnet__conn_closed_error(c, err, "read");
     for (rc = cnet__fd_check_deadline(&c->fd.rdeadline); rc == 0;) {
         if (atomic_exchange_explicit(&c->drained, false, memory_order_relaxed)) {
             rc = cnet__fd_wait(&c->fd, POLLIN, &c->fd.rdeadline);
@@ -104,7 +105,7 @@ ssize_t cnet_conn_read(cnet_conn *c, void *buf, size_t len, cnet_error *err)
             rc = CNET__ERRNO();
     }
     if (rc < 0)
-        n = conn_error(c, err, rc, "read", "read");
+        n = cnet__conn_error(c, err, rc, "read", "read");
     cnet__fd_release(&c->fd);
     return n;
 }
@@ -123,7 +124,7 @@ int cnet_conn_write_n(cnet_conn *c, const void *buf, size_t len, size_t *written
     if (c == NULL || (buf == NULL && len > 0))
         return cnet__null_arg(err, "write", c == NULL ? "c" : "buf");
     if (cnet__fd_acquire(&c->fd) < 0)
-        return closed_error(c, err, "write");
+        return cnet__conn_closed_error(c, err, "write");
     /* Loop at least once: a zero-length write still sends an empty datagram. */
     for (rc = cnet__fd_check_deadline(&c->fd.wdeadline); rc == 0 && (done < len || len == 0);) {
         n = cnet__os_send(c->fd.sysfd, p + done, len - done, cnet__send_flags());
@@ -140,7 +141,7 @@ int cnet_conn_write_n(cnet_conn *c, const void *buf, size_t len, size_t *written
         }
     }
     if (rc < 0)
-        rc = conn_error(c, err, rc, "write", "write");
+        rc = cnet__conn_error(c, err, rc, "write", "write");
     cnet__fd_release(&c->fd);
     return rc;
 }
@@ -160,10 +161,10 @@ static int shutdown_side(cnet_conn *c, int how, cnet_error *err)
     if (c == NULL)
         return cnet__null_arg(err, "close", "c");
     if (cnet__fd_acquire(&c->fd) < 0)
-        return closed_error(c, err, "close");
+        return cnet__conn_closed_error(c, err, "close");
     rc = cnet__os_shutdown(c->fd.sysfd, how) < 0 ? CNET__ERRNO() : 0;
     if (rc < 0)
-        rc = conn_error(c, err, rc, "close", "shutdown");
+        rc = cnet__conn_error(c, err, rc, "close", "shutdown");
     cnet__fd_release(&c->fd);
     return rc;
 }
@@ -257,10 +258,10 @@ static int set_option(cnet_conn *c, cnet_error *err, int (*set)(cnet_conn *, con
     if (c == NULL)
         return cnet__null_arg(err, "set", "c");
     if (cnet__fd_acquire(&c->fd) < 0)
-        return closed_error(c, err, "set");
+        return cnet__conn_closed_error(c, err, "set");
     rc = set(c, arg);
     if (rc < 0)
-        rc = conn_error(c, err, rc, "set", "setsockopt");
+        rc = cnet__conn_error(c, err, rc, "set", "setsockopt");
     cnet__fd_release(&c->fd);
     return rc;
 }

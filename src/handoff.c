@@ -109,29 +109,18 @@ int cnet_listener_recv(cnet_conn *c, cnet_listener **ln, char *name, size_t name
 static int notify_send(int sock, const cnet__sockaddr *sa, const char *text, const int *fds,
                        size_t nfds)
 {
-    union {
-        struct cmsghdr align;
-        char bytes[CMSG_SPACE(CNET_MAX_FDS * sizeof(int))];
-    } ctl;
+    cnet__rights_buf ctl;
     struct iovec v = {(void *)(uintptr_t)text, strlen(text)}; /* sendmsg only reads it */
     struct msghdr msg;
-    struct cmsghdr *cm;
     struct pollfd p = {sock, POLLOUT, 0};
     int rc;
 
     memset(&msg, 0, sizeof msg);
-    memset(&ctl, 0, sizeof ctl);
     msg.msg_name = (void *)(uintptr_t)&sa->u.sa;
     msg.msg_namelen = sa->len;
     msg.msg_iov = &v;
     msg.msg_iovlen = 1;
-    msg.msg_control = ctl.bytes;
-    msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-    cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-    memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
+    cnet__rights_attach(&msg, &ctl, fds, nfds);
     for (;;) {
         if (cnet__os_sendmsg(sock, &msg, cnet__send_flags()) >= 0)
             return 0;

@@ -71,6 +71,9 @@ int cnet__copy_out(char *buf, size_t len, const char *s);
  * timeout, now + delay, a rounding up) goes through it, so that no caller-chosen value
  * can overflow. */
 int64_t cnet__add_sat_ns(int64_t a, int64_t b);
+/* sec seconds and nsec nanoseconds (a timespec's, or a timeval's microseconds * 1000)
+ * as nanoseconds, saturated like cnet__add_sat_ns. */
+int64_t cnet__sec_to_ns_sat(int64_t sec, int64_t nsec);
 
 /* ---- Networks (resolve.c) --------------------------------------------------------- */
 
@@ -749,8 +752,8 @@ int cnet__dns_error(cnet_error *err, int code, const char *name, const char *ser
 /* cnet_packet_conn.msg_state: the GSO probe's result (once per conn) and a refusal. */
 enum { CNET__GSO_PROBED = 1u, CNET__GSO_YES = 2u, CNET__GSO_REFUSED = 4u };
 
-/* cmsg_<os>.c: the OS's spellings of the control messages.
- * Which CNET_MSG_* bits this OS can receive. */
+/* cmsg.c (every OS's part: IPv6, the walking) and cmsg_<os>.c (the OS's spellings).
+ * Which CNET_MSG_* bits this OS can receive (cmsg_<os>.c). */
 extern const unsigned cnet__cmsg_receivable;
 /* Turns receipt of flags on or off on fd (family: the socket's; an AF_INET6 socket gets
  * the IPv4 options too, best effort, for the IPv4 datagrams a dual-stack socket gets).
@@ -771,6 +774,37 @@ bool cnet__gso_probe(int fd);
 bool cnet__gso_refused(int errnum);
 /* The most datagrams one GSO send may carry (Linux: UDP_MAX_SEGMENTS). */
 extern const size_t cnet__gso_max_segments;
+
+/* cmsg.c's helpers for cmsg_<os>.c. */
+/* setsockopt of an int: 0 or -errno. */
+int cnet__cmsg_set_int(int fd, int level, int name, int v);
+/* CMSG_NXTHDR for every libc (musl's macro trips -Wsign-compare, darwin lacks
+ * CMSG_ALIGN): the header after c, or NULL at the end of mh's control buffer or where
+ * the next header's cmsg_len would run past it. */
+struct cmsghdr *cnet__cmsg_next(struct msghdr *mh, struct cmsghdr *c);
+/* Appends one control message at *used in mh's control buffer (advancing *used);
+ * false when it does not fit. */
+bool cnet__cmsg_put(struct msghdr *mh, size_t *used, int level, int type, const void *data,
+                    size_t len);
+/* Sets ctl->local_ip from a raw address of family (4 or 16 bytes) and its flag. */
+void cnet__cmsg_set_local_ip(cnet_msg_control *ctl, int family, const void *addr);
+
+/* cmsg_<os>.c's part, called by cmsg.c. v is 1 (on) or 0 (off); each returns 0 or
+ * -errno. IPv4's receive options: */
+int cnet__cmsg_enable_v4(int fd, unsigned flags, int v);
+/* The options of no address family: the timestamp, and Linux's GRO. */
+int cnet__cmsg_enable_os(int fd, unsigned flags, int v);
+/* One received IPPROTO_IP message into ctl. */
+void cnet__cmsg_parse_v4(const struct cmsghdr *c, cnet_msg_control *ctl);
+/* One received message of any level but IPPROTO_IP and IPPROTO_IPV6 (the timestamp,
+ * Linux's GRO segment size); others are ignored. */
+void cnet__cmsg_parse_os(const struct cmsghdr *c, cnet_msg_control *ctl);
+/* IPv4's messages for a send (cnet__cmsg_build's contract): 0, -ENOBUFS, or
+ * CNET_ENOTSUP for a field this OS cannot send on IPv4. */
+int cnet__cmsg_build_v4(struct msghdr *mh, size_t *used, const cnet_msg_control *ctl,
+                        const cnet__ip *src);
+/* The GSO segment size message: 0, -ENOBUFS, or CNET_ENOTSUP (no GSO on this OS). */
+int cnet__cmsg_build_gso(struct msghdr *mh, size_t *used, size_t gso_size);
 
 /* batch_<os>.c: many datagrams per system call where the OS has one (Linux recvmmsg /
  * sendmmsg), else one per call. h[0..n) are the messages; lens gets each one's byte
@@ -793,10 +827,19 @@ int cnet__mcast_membership(int fd, int family, bool join, unsigned ifindex,
 /* Go's OpError for an I/O failure on c, as conn.c writes it: "<op> <net>
  * <local>-><remote>: <syscall>: <errno text>" (no syscall part for CNET_ECLOSED,
  * CNET_ETIMEOUT or a NULL syscall). The second form is for a handle that is closing: it
- * names only the remote end. Both return code. (msgio.c) */
+ * names only the remote end. Both return code. (conn.c) */
 int cnet__conn_error(cnet_conn *c, cnet_error *err, int code, const char *op,
                      const char *syscall);
 int cnet__conn_closed_error(cnet_conn *c, cnet_error *err, const char *op);
+/* A control buffer for the most descriptors one message carries, aligned for cmsghdr,
+ * and the one SCM_RIGHTS message (1 <= nfds <= CNET_MAX_FDS) that msg then carries in
+ * it. (unixmsg.c) */
+typedef union cnet__rights_buf {
+    struct cmsghdr align;
+    char bytes[CMSG_SPACE(CNET_MAX_FDS * sizeof(int))];
+} cnet__rights_buf;
+void cnet__rights_attach(struct msghdr *msg, cnet__rights_buf *ctl, const int *fds,
+                         size_t nfds);
 /* Sends all len bytes of p on c (a reference held), waiting under its write deadline;
  * *done grows by what was sent. 0 or a code (no text). (writev.c) */
 int cnet__conn_write_all(cnet_conn *c, const char *p, size_t len, size_t *done);

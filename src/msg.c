@@ -1,7 +1,8 @@
 /* Message I/O on datagram sockets: Go's ReadMsgUDP / WriteMsgUDP with x/net's control
- * messages, and x/net's ReadBatch / WriteBatch with UDP GSO. The OS's spellings of the
- * control messages are in cmsg_<os>.c, its batch calls in batch_<os>.c; this file
- * waits, resolves, groups and reports errors as Go does. */
+ * messages, and x/net's ReadBatch / WriteBatch with UDP GSO. The control messages are
+ * in cmsg.c (what every OS spells alike) and cmsg_<os>.c (the OS's spellings), the
+ * batch calls in batch_<os>.c; this file waits, resolves, groups and reports errors as
+ * Go does. */
 #include "internal.h"
 #include "sys.h"
 

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#define NS_PER_SEC INT64_C(1000000000)
+
 int64_t cnet__add_sat_ns(int64_t a, int64_t b)
 {
     if (b > 0 && a > INT64_MAX - b)
@@ -13,4 +15,13 @@ int64_t cnet__add_sat_ns(int64_t a, int64_t b)
     if (b < 0 && a < INT64_MIN - b)
         return INT64_MIN;
     return a + b;
+}
+
+int64_t cnet__sec_to_ns_sat(int64_t sec, int64_t nsec)
+{
+    if (sec > INT64_MAX / NS_PER_SEC)
+        return INT64_MAX;
+    if (sec < INT64_MIN / NS_PER_SEC)
+        return INT64_MIN;
+    return cnet__add_sat_ns(sec * NS_PER_SEC, nsec);
 }

@@ -7,15 +7,25 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A control buffer for the most descriptors one message carries, aligned for cmsghdr. */
-typedef union rights_buf {
-    struct cmsghdr align;
-    char bytes[CMSG_SPACE(CNET_MAX_FDS * sizeof(int))];
-} rights_buf;
 
 static size_t min_size(size_t a, size_t b)
 {
     return a < b ? a : b;
+}
+
+void cnet__rights_attach(struct msghdr *msg, cnet__rights_buf *ctl, const int *fds,
+                         size_t nfds)
+{
+    struct cmsghdr *cm;
+
+    memset(ctl, 0, sizeof *ctl);
+    msg->msg_control = ctl->bytes;
+    msg->msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+    cm = CMSG_FIRSTHDR(msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+    memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
 }
 
 static int sendmsg_waiting(cnet_conn *c, const struct msghdr *msg, size_t *sent)
@@ -43,8 +53,7 @@ static int send_rights(cnet_conn *c, const void *buf, size_t len, const int *fds
                        size_t *written, const char **syscall)
 {
     static const char dummy = 0;
-    rights_buf ctl;
-    struct cmsghdr *cm;
+    cnet__rights_buf ctl;
     struct iovec v;
     struct msghdr msg;
     size_t sent = 0;
@@ -58,16 +67,8 @@ static int send_rights(cnet_conn *c, const void *buf, size_t len, const int *fds
     v.iov_len = len > 0 || nfds == 0 || c->net->sotype == SOCK_DGRAM ? len : 1;
     msg.msg_iov = &v;
     msg.msg_iovlen = 1;
-    if (nfds > 0) {
-        memset(&ctl, 0, sizeof ctl);
-        msg.msg_control = ctl.bytes;
-        msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-        cm = CMSG_FIRSTHDR(&msg);
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-        memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
-    }
+    if (nfds > 0)
+        cnet__rights_attach(&msg, &ctl, fds, nfds);
     rc = sendmsg_waiting(c, &msg, &sent);
     if (rc < 0 || len == 0)
         return rc;
@@ -121,20 +122,6 @@ static void close_rights(rights_in *in)
     }
 }
 
-/* CMSG_NXTHDR, in a function of its own: musl's macro compares a signed with an
- * unsigned length, which -Wsign-compare (clang) rejects at every use. */
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#endif
-static struct cmsghdr *next_cmsg(struct msghdr *msg, struct cmsghdr *cm)
-{
-    return CMSG_NXTHDR(msg, cm);
-}
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-
 /* Takes every SCM_RIGHTS descriptor out of msg (into in, or closed if it has no room),
  * each made close-on-exec where recvmsg could not do it. 0 or -errno (fcntl). */
 static int take_rights(struct msghdr *msg, rights_in *in)
@@ -143,7 +130,7 @@ static int take_rights(struct msghdr *msg, rights_in *in)
     size_t i, k;
     int fd, rc = 0;
 
-    for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = next_cmsg(msg, cm)) {
+    for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = cnet__cmsg_next(msg, cm)) {
         if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
             continue;
         k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
@@ -166,7 +153,7 @@ static int take_rights(struct msghdr *msg, rights_in *in)
 static int recv_rights(cnet_conn *c, void *buf, size_t len, size_t *got, rights_in *in,
                        const char **syscall)
 {
-    rights_buf ctl;
+    cnet__rights_buf ctl;
     struct iovec v = {buf, len};
     struct msghdr msg;
     ssize_t n;

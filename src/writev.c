@@ -1,5 +1,5 @@
-/* Vectored writes (Go's net.Buffers) and the error texts every message-I/O call on a
- * conn shares. */
+/* Vectored writes (Go's net.Buffers), and the write loop the other message-I/O calls on
+ * a conn share. */
 #include "internal.h"
 #include "sys.h"
 
@@ -9,30 +9,6 @@
 
 /* Go's maxVec: Linux's and darwin's limit alike. */
 #define MAX_IOV 1024
-
-int cnet__conn_error(cnet_conn *c, cnet_error *err, int code, const char *op,
-                     const char *syscall)
-{
-    char local[CNET_ADDRSTRLEN] = "", remote[CNET_ADDRSTRLEN] = "";
-    cnet__sockaddr sa;
-
-    if (cnet__local_sockaddr(c->fd.sysfd, &sa) == 0)
-        cnet__net_sockaddr_format(c->net, &sa, local, sizeof local);
-    if (c->remote.len > 0)
-        cnet__net_sockaddr_format(c->net, &c->remote, remote, sizeof remote);
-    if (code == CNET_ECLOSED || code == CNET_ETIMEOUT || syscall == NULL)
-        return cnet__op_error(err, code, op, c->net->name, local, remote, NULL);
-    return cnet__sys_error(err, code, op, c->net->name, local, remote, syscall);
-}
-
-int cnet__conn_closed_error(cnet_conn *c, cnet_error *err, const char *op)
-{
-    char remote[CNET_ADDRSTRLEN] = "";
-
-    if (c->remote.len > 0)
-        cnet__net_sockaddr_format(c->net, &c->remote, remote, sizeof remote);
-    return cnet__op_error(err, CNET_ECLOSED, op, c->net->name, NULL, remote, NULL);
-}
 
 int cnet__conn_write_all(cnet_conn *c, const char *p, size_t len, size_t *done)
 {

@@ -22,6 +22,8 @@ for f in "$root"/src/*.c; do
         netpoll_kqueue.c|netpoll_poll.c|switch_arm64.c) ;;
         iface_bsd.c) ;; # ---- addresses and interfaces ----
         zerocopy_other.c|recvfd_fcntl.c|peercred_bsd.c) ;; # message I/O: streams and unix
+        cmsg_bsd.c|batch_other.c|mcastctl_none.c) ;; # message I/O: datagrams
+        dns_cares.c) ;; # lookups: the fuzzers need no c-ares (dns_none.c stands in)
         *) sources+=("$f") ;;
     esac
 done

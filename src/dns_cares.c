@@ -302,8 +302,8 @@ static int run_channel(ares_channel ch, dns_query *q, int64_t deadline, cnet__st
             return CNET_EDIALTIMEOUT;
         tvp = ares_timeout(ch, NULL, &tv);
         if (tvp != NULL)
-            until = cnet__add_sat_ns(now, (int64_t)tvp->tv_sec * 1000000000 +
-                                              tvp->tv_usec * 1000 + 1);
+            until = cnet__add_sat_ns(now, cnet__sec_to_ns_sat((int64_t)tvp->tv_sec,
+                                                              (int64_t)tvp->tv_usec * 1000 + 1));
         if (deadline != 0 && (until == 0 || deadline < until))
             until = deadline;
         if (wake_fd >= 0)

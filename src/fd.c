@@ -26,7 +26,7 @@ int64_t cnet_now_ns(void)
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    return cnet__sec_to_ns_sat((int64_t)ts.tv_sec, ts.tv_nsec);
 }
 
 int cnet__poll_timeout(int64_t deadline_ns)
